@@ -1,0 +1,79 @@
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class LessonManager(models.Manager):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Lesson(models.Model):
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), unique=True)
+    summary = models.TextField(_("summary"), blank=True)
+    source_title = models.CharField(_("source title"), max_length=300)
+    source_author = models.CharField(_("source author"), max_length=200)
+    source_outlet = models.CharField(_("source outlet"), max_length=200)
+    source_url = models.URLField(_("source URL"), blank=True)
+
+    objects = LessonManager()
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("lesson")
+        verbose_name_plural = _("lessons")
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("lessons:lesson_detail", args=[self.slug])
+
+    @property
+    def practice_quiz(self):
+        return self.quizzes.filter(is_practice=True).first()
+
+
+class SectionManager(models.Manager):
+    def get_by_natural_key(self, lesson_slug, anchor):
+        return self.get(lesson__slug=lesson_slug, anchor=anchor)
+
+
+class Section(models.Model):
+    """A short passage of a lesson; its anchor is what questions cite as evidence."""
+
+    lesson = models.ForeignKey(
+        Lesson, on_delete=models.CASCADE, related_name="sections", verbose_name=_("lesson")
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    anchor = models.SlugField(
+        _("anchor"), help_text=_("Stable id in the page URL; questions link to it as evidence.")
+    )
+    heading = models.CharField(_("heading"), max_length=200)
+    body = models.TextField(_("body"), help_text=_("Plain text; a blank line starts a paragraph."))
+
+    objects = SectionManager()
+
+    class Meta:
+        ordering = ["lesson", "position"]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        constraints = [
+            models.UniqueConstraint(fields=["lesson", "anchor"], name="section_anchor_unique"),
+            models.UniqueConstraint(fields=["lesson", "position"], name="section_position_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.lesson} § {self.heading}"
+
+    def natural_key(self):
+        return (self.lesson.slug, self.anchor)
+
+    natural_key.dependencies = ["lessons.lesson"]
+
+    def get_absolute_url(self):
+        return f"{self.lesson.get_absolute_url()}#{self.anchor}"

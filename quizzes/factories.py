@@ -1,0 +1,75 @@
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+
+from lessons.factories import LessonFactory, SectionFactory
+from quizzes.models import Attempt, Choice, Question, Quiz
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"student{n}")
+    password = factory.django.Password("correct horse battery")
+
+
+class QuizFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Quiz
+
+    lesson = factory.SubFactory(LessonFactory)
+    title = factory.Sequence(lambda n: f"Quiz {n}")
+    slug = factory.Sequence(lambda n: f"quiz-{n}")
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    """A single-choice question; `choices=[("text", True), ...]` sets its options."""
+
+    class Meta:
+        model = Question
+        skip_postgeneration_save = True
+
+    quiz = factory.SubFactory(QuizFactory)
+    key = factory.Sequence(lambda n: f"question-{n}")
+    position = factory.Sequence(lambda n: n + 1)
+    kind = Question.Kind.SINGLE
+    prompt = factory.Sequence(lambda n: f"Which answer is right for question {n}?")
+    explanation = "Because the lesson says so."
+    evidence = factory.SubFactory(SectionFactory, lesson=factory.SelfAttribute("..quiz.lesson"))
+    points = Decimal(1)
+
+    @factory.post_generation
+    def choices(self, create, extracted, **kwargs):
+        if not create:
+            return
+        if extracted is None and self.kind in (Question.Kind.SINGLE, Question.Kind.TRUE_FALSE):
+            extracted = [("Right", True), ("Wrong", False)]
+        for position, (text, is_correct, *match) in enumerate(extracted or [], 1):
+            ChoiceFactory(
+                question=self,
+                position=position,
+                text=text,
+                is_correct=is_correct,
+                match_text=match[0] if match else "",
+            )
+
+
+class ChoiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Choice
+
+    question = factory.SubFactory(QuestionFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    text = factory.Sequence(lambda n: f"Choice {n}")
+
+
+class AttemptFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Attempt
+
+    quiz = factory.SubFactory(QuizFactory)
+    user = factory.SubFactory(UserFactory)
+    max_score = factory.LazyAttribute(lambda attempt: attempt.quiz.max_score)

@@ -1,0 +1,409 @@
+import random
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models, transaction
+from django.db.models import Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from quizzes import scoring
+
+
+class QuizManager(models.Manager):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Quiz(models.Model):
+    lesson = models.ForeignKey(
+        "lessons.Lesson", on_delete=models.CASCADE, related_name="quizzes", verbose_name=_("lesson")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), unique=True)
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_practice = models.BooleanField(
+        _("practice quiz"),
+        default=False,
+        help_text=_("Anyone may try the lesson's practice quiz without an account."),
+    )
+
+    objects = QuizManager()
+
+    class Meta:
+        ordering = ["lesson", "position", "title"]
+        verbose_name = _("quiz")
+        verbose_name_plural = _("quizzes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lesson"], condition=Q(is_practice=True), name="one_practice_quiz_per_lesson"
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("quizzes:quiz_detail", args=[self.slug])
+
+    @property
+    def max_score(self) -> Decimal:
+        return self.questions.aggregate(total=Sum("points"))["total"] or Decimal(0)
+
+
+class QuestionManager(models.Manager):
+    def get_by_natural_key(self, key):
+        return self.get(key=key)
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        SINGLE = "single", _("Single choice")
+        MULTIPLE = "multiple", _("Multiple response")
+        TRUE_FALSE = "true_false", _("True / false")
+        SHORT_TEXT = "short_text", _("Short text")
+        NUMERIC = "numeric", _("Numeric")
+        ORDERING = "ordering", _("Ordering")
+        MATCHING = "matching", _("Matching")
+        ESSAY = "essay", _("Essay")
+
+    class Level(models.TextChoices):
+        RECALL = "recall", _("Recall")
+        INFERENCE = "inference", _("Inference")
+        ANALYSIS = "analysis", _("Analysis")
+
+    quiz = models.ForeignKey(
+        Quiz, on_delete=models.CASCADE, related_name="questions", verbose_name=_("quiz")
+    )
+    key = models.SlugField(
+        _("key"), unique=True, help_text=_("Stable name of the question, used by fixtures.")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.SINGLE)
+    level = models.CharField(_("level"), max_length=20, choices=Level, default=Level.RECALL)
+    prompt = models.TextField(_("prompt"))
+    points = models.DecimalField(
+        _("points"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(1),
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    explanation = models.TextField(
+        _("explanation"), help_text=_("Shown after answering: why the answer is right.")
+    )
+    evidence = models.ForeignKey(
+        "lessons.Section",
+        on_delete=models.PROTECT,
+        related_name="questions",
+        verbose_name=_("evidence"),
+        help_text=_("The lesson section that supports the answer."),
+    )
+    shuffle = models.BooleanField(
+        _("shuffle choices"),
+        default=True,
+        help_text=_("Show choices and items in a different order for each attempt."),
+    )
+    strict_text = models.BooleanField(
+        _("exact text match"),
+        default=False,
+        help_text=_("Short text: compare case, punctuation and accents exactly."),
+    )
+    numeric_answer = models.DecimalField(
+        _("numeric answer"), max_digits=14, decimal_places=4, null=True, blank=True
+    )
+    tolerance = models.DecimalField(
+        _("tolerance"),
+        max_digits=14,
+        decimal_places=4,
+        default=Decimal(0),
+        validators=[MinValueValidator(Decimal(0))],
+        help_text=_("Numeric: answers this far from the value still count."),
+    )
+    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    unit_convertible = models.BooleanField(
+        _("accept converted units"),
+        default=False,
+        help_text=_("Numeric: accept the same amount in a related unit (kg for g, km for m)."),
+    )
+
+    objects = QuestionManager()
+
+    class Meta:
+        ordering = ["quiz", "position"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+
+    def __str__(self):
+        return self.prompt[:80]
+
+    def natural_key(self):
+        return (self.key,)
+
+    def clean(self):
+        if self.kind == self.Kind.NUMERIC and self.numeric_answer is None:
+            raise ValidationError(
+                {"numeric_answer": _("A numeric question needs the value of its answer.")}
+            )
+        if self.evidence_id and self.quiz_id and self.evidence.lesson_id != self.quiz.lesson_id:
+            raise ValidationError({"evidence": _("The evidence must be a section of this lesson.")})
+
+    def answer_display(self, answer) -> str:
+        """A stored answer in words, for feedback and review."""
+        texts = {c.pk: c.text for c in self.choices.all()}
+        if self.kind in (self.Kind.SINGLE, self.Kind.TRUE_FALSE):
+            return texts.get(answer, "")
+        if self.kind == self.Kind.MULTIPLE:
+            return "; ".join(texts[i] for i in answer if i in texts) or str(_("(nothing ticked)"))
+        if self.kind == self.Kind.ORDERING:
+            return " → ".join(texts[i] for i in answer if i in texts)
+        if self.kind == self.Kind.MATCHING:
+            targets = {c.pk: c.match_text for c in self.choices.all()}
+            return "; ".join(
+                f"{texts[int(left)]} → {targets.get(right, '')}" for left, right in answer.items()
+            )
+        return str(answer)
+
+    def key_display(self) -> str:
+        """The right answer in words; empty for essays, which a teacher marks."""
+        choices = list(self.choices.all())
+        if self.kind == self.Kind.NUMERIC:
+            shown = f"{self.numeric_answer.normalize():f} {self.unit}".strip()
+            if self.tolerance:
+                shown += f" (± {self.tolerance.normalize():f})"
+            return shown
+        if self.kind == self.Kind.SHORT_TEXT:
+            return " / ".join(c.text for c in choices if c.is_correct)
+        if self.kind == self.Kind.ORDERING:
+            return " → ".join(c.text for c in choices)
+        if self.kind == self.Kind.MATCHING:
+            return "; ".join(f"{c.text} → {c.match_text}" for c in choices if c.match_text)
+        return "; ".join(c.text for c in choices if c.is_correct)
+
+    def answer_key_problems(self, choices) -> list[str]:
+        """Why these choices can't score this question; empty when they can.
+
+        `choices` are unsaved-or-saved Choice objects, so the admin can check
+        its inline forms before anything is written.
+        """
+        kind, Kind = self.kind, self.Kind
+        correct = [c for c in choices if c.is_correct]
+        problems = []
+        if kind in (Kind.SINGLE, Kind.TRUE_FALSE) and len(correct) != 1:
+            problems.append(_("Mark exactly one choice as correct."))
+        if kind == Kind.TRUE_FALSE and len(choices) != 2:
+            problems.append(_("A true/false question has exactly two choices."))
+        if kind == Kind.SINGLE and len(choices) < 2:
+            problems.append(_("Give at least two choices."))
+        if kind == Kind.MULTIPLE and (not correct or len(correct) == len(choices)):
+            problems.append(_("Mark at least one choice correct and leave at least one wrong."))
+        if kind == Kind.SHORT_TEXT and not correct:
+            problems.append(_("List at least one accepted answer as a correct choice."))
+        if kind == Kind.ORDERING and len(choices) < 2:
+            problems.append(_("An ordering question needs at least two items."))
+        if kind == Kind.MATCHING:
+            targets = [c.match_text for c in choices]
+            if len(choices) < 2 or not all(targets) or len(set(targets)) != len(targets):
+                problems.append(_("Give at least two pairs, each with its own different match."))
+        if kind in (Kind.NUMERIC, Kind.ESSAY) and choices:
+            problems.append(_("This kind of question takes no choices."))
+        return [str(problem) for problem in problems]
+
+    def answer_key(self, choices=None) -> scoring.AnswerKey:
+        """The plain answer key the scoring module works on."""
+        choices = list(self.choices.all()) if choices is None else choices
+        return scoring.AnswerKey(
+            kind=self.kind,
+            choices=tuple(
+                scoring.KeyChoice(c.pk, c.text, c.is_correct, c.match_text)
+                for c in sorted(choices, key=lambda c: c.position)
+            ),
+            strict_text=self.strict_text,
+            value=self.numeric_answer,
+            tolerance=self.tolerance,
+            unit=self.unit,
+            unit_convertible=self.unit_convertible,
+        )
+
+
+class ChoiceManager(models.Manager):
+    def get_by_natural_key(self, question_key, position):
+        return self.get(question__key=question_key, position=position)
+
+
+class Choice(models.Model):
+    """One option of a question; for ordering, `position` is the right order;
+    for matching, `text` pairs with `match_text`; for short text, each correct
+    choice is an accepted answer."""
+
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="choices", verbose_name=_("question")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    text = models.CharField(_("text"), max_length=300)
+    is_correct = models.BooleanField(_("correct"), default=False)
+    match_text = models.CharField(
+        _("matches"), max_length=300, blank=True, help_text=_("Matching: the item this one pairs with.")
+    )
+
+    objects = ChoiceManager()
+
+    class Meta:
+        ordering = ["question", "position"]
+        verbose_name = _("choice")
+        verbose_name_plural = _("choices")
+        constraints = [
+            models.UniqueConstraint(fields=["question", "position"], name="choice_position_unique")
+        ]
+
+    def __str__(self):
+        return self.text
+
+    def natural_key(self):
+        return (self.question.key, self.position)
+
+    natural_key.dependencies = ["quizzes.question"]
+
+
+class AttemptQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(user=user) if user.is_authenticated else self.none()
+
+    def in_progress(self):
+        return self.filter(submitted_at__isnull=True)
+
+    def submitted(self):
+        return self.filter(submitted_at__isnull=False)
+
+
+class Attempt(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="attempts",
+        null=True,
+        blank=True,
+        verbose_name=_("student"),
+        help_text=_("Empty for an anonymous practice attempt."),
+    )
+    quiz = models.ForeignKey(
+        Quiz, on_delete=models.PROTECT, related_name="attempts", verbose_name=_("quiz")
+    )
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    seed = models.PositiveIntegerField(
+        _("shuffle seed"), default=scoring.new_seed, editable=False
+    )
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    score = models.DecimalField(
+        _("score"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    max_score = models.DecimalField(_("out of"), max_digits=7, decimal_places=2, default=0)
+    is_provisional = models.BooleanField(
+        _("provisional"), default=False, help_text=_("Some answers wait for a teacher's marking.")
+    )
+
+    objects = AttemptQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("attempt")
+        verbose_name_plural = _("attempts")
+
+    def __str__(self):
+        return f"{self.user or _('anonymous')} – {self.quiz}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
+
+    def get_absolute_url(self):
+        return reverse("quizzes:attempt_detail", args=[self.public_id])
+
+    def questions(self):
+        return self.quiz.questions.select_related("evidence__lesson").prefetch_related("choices")
+
+    def shuffled(self, question, items, salt=0):
+        """Items in this attempt's order: stable across reloads, different per attempt."""
+        items = list(items)
+        if question.shuffle:
+            random.Random(f"{self.seed}-{question.pk}-{salt}").shuffle(items)
+        return items
+
+    def resume_number(self) -> int:
+        """The number of the first unanswered question (1-based), or 1 when all are answered."""
+        answered = set(self.responses.values_list("question_id", flat=True))
+        for number, question_id in enumerate(self.quiz.questions.values_list("pk", flat=True), 1):
+            if question_id not in answered:
+                return number
+        return 1
+
+    def save_answer(self, question, answer):
+        """Store (or replace) the answer to one question and score it."""
+        points = scoring.score(question.answer_key(), answer, question.points)
+        response, _created = Response.objects.update_or_create(
+            attempt=self, question=question, defaults={"answer": answer, "points": points}
+        )
+        return response
+
+    @transaction.atomic
+    def submit(self):
+        """Close the attempt and total its score; a second submit changes nothing."""
+        attempt = Attempt.objects.select_for_update().get(pk=self.pk)
+        if attempt.is_submitted:
+            self.refresh_from_db()
+            return False
+        self.submitted_at = timezone.now()
+        self.update_score()
+        self.save(update_fields=["submitted_at", "score", "max_score", "is_provisional"])
+        return True
+
+    def update_score(self):
+        responses = list(self.responses.all())
+        self.max_score = self.quiz.max_score
+        self.score = sum((r.points for r in responses if r.points is not None), Decimal(0))
+        self.is_provisional = any(r.points is None for r in responses)
+
+
+class Response(models.Model):
+    """The saved answer to one question in one attempt, written as the student answers."""
+
+    attempt = models.ForeignKey(
+        Attempt, on_delete=models.CASCADE, related_name="responses", verbose_name=_("attempt")
+    )
+    question = models.ForeignKey(
+        Question, on_delete=models.PROTECT, related_name="responses", verbose_name=_("question")
+    )
+    answer = models.JSONField(_("answer"), help_text=_("The student's answer, as its kind stores it."))
+    points = models.DecimalField(
+        _("points"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Empty while the answer waits for a teacher."),
+    )
+    answered_at = models.DateTimeField(_("answered"), auto_now=True)
+
+    class Meta:
+        ordering = ["attempt", "question__position"]
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "question"], name="one_response_per_question")
+        ]
+
+    def __str__(self):
+        return f"{self.attempt} – {self.question}"
+
+    @property
+    def is_correct(self) -> bool:
+        return self.points is not None and self.points >= self.question.points
