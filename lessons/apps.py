@@ -2,4 +2,4 @@ from django.apps import AppConfig
 
 
 class LessonsConfig(AppConfig):
-    name = 'lessons'
+    name = "lessons"

@@ -27,11 +27,11 @@ class Lesson(models.Model):
     def __str__(self):
         return self.title
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("lessons:lesson_detail", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
 
     @property
     def practice_quiz(self):
@@ -70,10 +70,10 @@ class Section(models.Model):
     def __str__(self):
         return f"{self.lesson} § {self.heading}"
 
+    def get_absolute_url(self):
+        return f"{self.lesson.get_absolute_url()}#{self.anchor}"
+
     def natural_key(self):
         return (self.lesson.slug, self.anchor)
 
     natural_key.dependencies = ["lessons.lesson"]
-
-    def get_absolute_url(self):
-        return f"{self.lesson.get_absolute_url()}#{self.anchor}"

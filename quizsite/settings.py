@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "lessons",
     "quizzes",
+    "classrooms",
 ]
 
 MIDDLEWARE = [

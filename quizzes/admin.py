@@ -79,10 +79,26 @@ class ResponseInline(admin.TabularInline):
 
 @admin.register(Attempt)
 class AttemptAdmin(admin.ModelAdmin):
-    list_display = ["quiz", "user", "started_at", "submitted_at", "score", "max_score", "is_provisional"]
+    list_display = [
+        "quiz",
+        "user",
+        "started_at",
+        "submitted_at",
+        "score",
+        "max_score",
+        "is_provisional",
+    ]
     list_filter = ["quiz", "is_provisional"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "quiz__title"]
     list_select_related = ["quiz", "user"]
     date_hierarchy = "started_at"
-    readonly_fields = ["public_id", "quiz", "user", "started_at", "submitted_at", "score", "max_score"]
+    readonly_fields = [
+        "public_id",
+        "quiz",
+        "user",
+        "started_at",
+        "submitted_at",
+        "score",
+        "max_score",
+    ]
     inlines = [ResponseInline]

@@ -41,18 +41,20 @@ class Quiz(models.Model):
         verbose_name_plural = _("quizzes")
         constraints = [
             models.UniqueConstraint(
-                fields=["lesson"], condition=Q(is_practice=True), name="one_practice_quiz_per_lesson"
+                fields=["lesson"],
+                condition=Q(is_practice=True),
+                name="one_practice_quiz_per_lesson",
             )
         ]
 
     def __str__(self):
         return self.title
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("quizzes:quiz_detail", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
 
     @property
     def max_score(self) -> Decimal:
@@ -251,7 +253,10 @@ class Choice(models.Model):
     text = models.CharField(_("text"), max_length=300)
     is_correct = models.BooleanField(_("correct"), default=False)
     match_text = models.CharField(
-        _("matches"), max_length=300, blank=True, help_text=_("Matching: the item this one pairs with.")
+        _("matches"),
+        max_length=300,
+        blank=True,
+        help_text=_("Matching: the item this one pairs with."),
     )
 
     objects = ChoiceManager()
@@ -297,15 +302,24 @@ class Attempt(models.Model):
     quiz = models.ForeignKey(
         Quiz, on_delete=models.PROTECT, related_name="attempts", verbose_name=_("quiz")
     )
+    assignment = models.ForeignKey(
+        "classrooms.Assignment",
+        on_delete=models.PROTECT,
+        related_name="attempts",
+        null=True,
+        blank=True,
+        verbose_name=_("assignment"),
+        help_text=_("Empty for a practice attempt."),
+    )
     public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
-    seed = models.PositiveIntegerField(
-        _("shuffle seed"), default=scoring.new_seed, editable=False
-    )
+    seed = models.PositiveIntegerField(_("shuffle seed"), default=scoring.new_seed, editable=False)
     started_at = models.DateTimeField(_("started"), default=timezone.now)
-    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
-    score = models.DecimalField(
-        _("score"), max_digits=7, decimal_places=2, null=True, blank=True
+    deadline = models.DateTimeField(
+        _("deadline"), null=True, blank=True, help_text=_("Answers after this time are refused.")
     )
+    last_seen_at = models.DateTimeField(_("last seen"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    score = models.DecimalField(_("score"), max_digits=7, decimal_places=2, null=True, blank=True)
     max_score = models.DecimalField(_("out of"), max_digits=7, decimal_places=2, default=0)
     is_provisional = models.BooleanField(
         _("provisional"), default=False, help_text=_("Some answers wait for a teacher's marking.")
@@ -321,12 +335,12 @@ class Attempt(models.Model):
     def __str__(self):
         return f"{self.user or _('anonymous')} – {self.quiz}"
 
+    def get_absolute_url(self):
+        return reverse("quizzes:attempt_detail", args=[self.public_id])
+
     @property
     def is_submitted(self) -> bool:
         return self.submitted_at is not None
-
-    def get_absolute_url(self):
-        return reverse("quizzes:attempt_detail", args=[self.public_id])
 
     def questions(self):
         return self.quiz.questions.select_related("evidence__lesson").prefetch_related("choices")
@@ -367,7 +381,7 @@ class Attempt(models.Model):
         return True
 
     def update_score(self):
-        responses = list(self.responses.all())
+        responses = [r for r in self.responses.all() if r.is_answered]
         self.max_score = self.quiz.max_score
         self.score = sum((r.points for r in responses if r.points is not None), Decimal(0))
         self.is_provisional = any(r.points is None for r in responses)
@@ -382,7 +396,12 @@ class Response(models.Model):
     question = models.ForeignKey(
         Question, on_delete=models.PROTECT, related_name="responses", verbose_name=_("question")
     )
-    answer = models.JSONField(_("answer"), help_text=_("The student's answer, as its kind stores it."))
+    answer = models.JSONField(
+        _("answer"),
+        null=True,
+        blank=True,
+        help_text=_("The student's answer, as its kind stores it; empty when only flagged."),
+    )
     points = models.DecimalField(
         _("points"),
         max_digits=5,
@@ -391,6 +410,14 @@ class Response(models.Model):
         blank=True,
         help_text=_("Empty while the answer waits for a teacher."),
     )
+    flagged = models.BooleanField(_("flagged for review"), default=False)
+    needs_review = models.BooleanField(
+        _("teacher to check"),
+        default=False,
+        help_text=_("Puts an automatically scored answer in the marking queue."),
+    )
+    comment = models.TextField(_("teacher's comment"), blank=True)
+    seconds_spent = models.PositiveIntegerField(_("seconds spent"), default=0)
     answered_at = models.DateTimeField(_("answered"), auto_now=True)
 
     class Meta:
@@ -398,12 +425,49 @@ class Response(models.Model):
         verbose_name = _("response")
         verbose_name_plural = _("responses")
         constraints = [
-            models.UniqueConstraint(fields=["attempt", "question"], name="one_response_per_question")
+            models.UniqueConstraint(
+                fields=["attempt", "question"], name="one_response_per_question"
+            )
         ]
 
     def __str__(self):
         return f"{self.attempt} – {self.question}"
 
     @property
+    def is_answered(self) -> bool:
+        return self.answer is not None
+
+    @property
     def is_correct(self) -> bool:
         return self.points is not None and self.points >= self.question.points
+
+
+class ScoreChange(models.Model):
+    """Audit record of any change to a response's points: who, when, old, new and why."""
+
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="score_changes", verbose_name=_("response")
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed"), default=timezone.now)
+    old_points = models.DecimalField(
+        _("old points"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    new_points = models.DecimalField(
+        _("new points"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    reason = models.CharField(_("reason"), max_length=500)
+
+    class Meta:
+        ordering = ["-changed_at"]
+        verbose_name = _("score change")
+        verbose_name_plural = _("score changes")
+
+    def __str__(self):
+        return f"{self.response}: {self.old_points} → {self.new_points}"

@@ -1,0 +1,234 @@
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# No 0/O, 1/I/L: codes are read aloud and copied from a board.
+JOIN_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+JOIN_CODE_LENGTH = 6
+
+
+def new_join_code() -> str:
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
+class ClassroomQuerySet(models.QuerySet):
+    def for_teacher(self, user):
+        return self if user.is_superuser else self.filter(teachers=user)
+
+    def for_student(self, user):
+        return self.filter(enrollments__student=user)
+
+
+class Classroom(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    teachers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="classrooms_taught", verbose_name=_("teachers")
+    )
+    students = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="Enrollment",
+        related_name="classrooms",
+        verbose_name=_("students"),
+    )
+    join_code = models.CharField(
+        _("join code"),
+        max_length=12,
+        unique=True,
+        default=new_join_code,
+        help_text=_("Students type this at /join/ to enter the class."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ClassroomQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("class")
+        verbose_name_plural = _("classes")
+
+    def __str__(self):
+        return self.name
+
+    def regenerate_join_code(self):
+        self.join_code = new_join_code()
+        self.save(update_fields=["join_code"])
+
+
+class Enrollment(models.Model):
+    classroom = models.ForeignKey(
+        Classroom, on_delete=models.CASCADE, related_name="enrollments", verbose_name=_("class")
+    )
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="enrollments",
+        verbose_name=_("student"),
+    )
+    joined_at = models.DateTimeField(_("joined"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["classroom", "student__username"]
+        verbose_name = _("enrollment")
+        verbose_name_plural = _("enrollments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["classroom", "student"], name="one_enrollment_per_student"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.student} in {self.classroom}"
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def for_student(self, user):
+        return self.filter(classroom__enrollments__student=user)
+
+    def for_teacher(self, user):
+        return self if user.is_superuser else self.filter(classroom__teachers=user)
+
+
+class Assignment(models.Model):
+    class GradingMethod(models.TextChoices):
+        HIGHEST = "highest", _("Highest attempt")
+        LAST = "last", _("Last attempt")
+        FIRST = "first", _("First attempt")
+        AVERAGE = "average", _("Average of attempts")
+
+    class FeedbackMode(models.TextChoices):
+        IMMEDIATE = "immediate", _("Immediate: feedback after each answer")
+        DEFERRED = "deferred", _("Deferred: feedback after submitting")
+
+    classroom = models.ForeignKey(
+        Classroom, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("class")
+    )
+    quiz = models.ForeignKey(
+        "quizzes.Quiz", on_delete=models.PROTECT, related_name="assignments", verbose_name=_("quiz")
+    )
+    opens_at = models.DateTimeField(_("opens"), null=True, blank=True)
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    time_limit = models.DurationField(
+        _("time limit"),
+        null=True,
+        blank=True,
+        help_text=_("Empty for no limit. Example: 00:20:00."),
+    )
+    attempts_allowed = models.PositiveSmallIntegerField(
+        _("attempts allowed"), null=True, blank=True, default=1, help_text=_("Empty for unlimited.")
+    )
+    grading_method = models.CharField(
+        _("grading method"), max_length=10, choices=GradingMethod, default=GradingMethod.HIGHEST
+    )
+    feedback_mode = models.CharField(
+        _("feedback mode"), max_length=10, choices=FeedbackMode, default=FeedbackMode.DEFERRED
+    )
+    review_shows_answers = models.BooleanField(
+        _("show right answers on review"),
+        default=True,
+        help_text=_("After submitting, students see the right answers and explanations."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["classroom", "due_at", "pk"]
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+
+    def __str__(self):
+        return f"{self.quiz} – {self.classroom}"
+
+    def clean(self):
+        if self.opens_at and self.due_at and self.due_at <= self.opens_at:
+            raise ValidationError({"due_at": _("The due date must come after the opening date.")})
+        if self.time_limit is not None and self.time_limit <= timedelta(0):
+            raise ValidationError({"time_limit": _("A time limit must be longer than zero.")})
+
+    def rules_for(self, student) -> "Rules":
+        """This assignment's settings for one student, overrides applied."""
+        override = self.overrides.filter(student=student).first()
+        due_at = self.due_at
+        time_limit = self.time_limit
+        attempts_allowed = self.attempts_allowed
+        if override:
+            due_at = override.due_at or due_at
+            if override.extra_time and time_limit:
+                time_limit += override.extra_time
+            if attempts_allowed is not None:
+                attempts_allowed += override.extra_attempts
+        return Rules(self.opens_at, due_at, time_limit, attempts_allowed)
+
+
+class Rules:
+    """The settings that apply to one student's attempts at one assignment."""
+
+    def __init__(self, opens_at, due_at, time_limit, attempts_allowed):
+        self.opens_at = opens_at
+        self.due_at = due_at
+        self.time_limit = time_limit
+        self.attempts_allowed = attempts_allowed
+
+    def deadline_from(self, start):
+        """When an attempt started at `start` must end: time limit or due date, whichever first."""
+        ends = [t for t in (self.due_at, start + self.time_limit if self.time_limit else None) if t]
+        return min(ends) if ends else None
+
+    def refusal(self, attempts_made: int, now=None):
+        """Why a new attempt can't start now, or None when it can."""
+        now = now or timezone.now()
+        if self.opens_at and now < self.opens_at:
+            return _("This quiz opens on %(date)s.") % {"date": timezone.localtime(self.opens_at)}
+        if self.due_at and now >= self.due_at:
+            return _("This quiz was due on %(date)s; it no longer takes attempts.") % {
+                "date": timezone.localtime(self.due_at)
+            }
+        if self.attempts_allowed is not None and attempts_made >= self.attempts_allowed:
+            return _("You have used all %(count)s of your attempts.") % {
+                "count": self.attempts_allowed
+            }
+        return None
+
+
+class Override(models.Model):
+    """A per-student accommodation: extra time, a later due date, extra attempts."""
+
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.CASCADE, related_name="overrides", verbose_name=_("assignment")
+    )
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="assignment_overrides",
+        verbose_name=_("student"),
+    )
+    extra_time = models.DurationField(_("extra time"), null=True, blank=True)
+    due_at = models.DateTimeField(_("due (for this student)"), null=True, blank=True)
+    extra_attempts = models.PositiveSmallIntegerField(_("extra attempts"), default=0)
+
+    class Meta:
+        ordering = ["assignment", "student__username"]
+        verbose_name = _("override")
+        verbose_name_plural = _("overrides")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "student"], name="one_override_per_student"
+            ),
+            models.CheckConstraint(
+                condition=Q(extra_time__isnull=True) | Q(extra_time__gt=timedelta(0)),
+                name="override_extra_time_positive",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.student} – {self.assignment}"
+
+    def clean(self):
+        if self.due_at and self.due_at <= timezone.now():
+            raise ValidationError({"due_at": _("A later due date must be in the future.")})
