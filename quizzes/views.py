@@ -105,7 +105,7 @@ def attempt_question(request, public_id, number):
         "error": error,
         "answered": answered,
         "unanswered": len(questions) - answered,
-        "view": question_view(attempt, question, response),
+        "view": question_view(attempt, question, response, number, reveal=response is not None),
     }
     template = "quizzes/attempt_question.html"
     if request.htmx and not request.htmx.history_restore_request:
@@ -113,20 +113,30 @@ def attempt_question(request, public_id, number):
     return render(request, template, context, status=status)
 
 
-def question_view(attempt, question, response):
-    """What the template needs to draw the question: choices in this attempt's order."""
+def question_view(attempt, question, response, number, reveal=False):
+    """What _question_fields.html needs: choices in this attempt's order, the saved answer."""
     choices = attempt.shuffled(question, question.choices.all())
     answer = response.answer if response else None
+    ordered = answer if question.kind == question.Kind.ORDERING and answer else []
+    places = {choice_id: place for place, choice_id in enumerate(ordered, 1)}
+    matched = answer if isinstance(answer, dict) else {}
     return {
+        "number": number,
         "choices": choices,
+        "chosen": set(answer) if isinstance(answer, list) else {answer},
+        "text": answer if isinstance(answer, str) else "",
+        "place_numbers": range(1, len(choices) + 1),
+        "places": [
+            {"choice": c, "place": places.get(c.pk, shown)} for shown, c in enumerate(choices, 1)
+        ],
+        "pairs": [{"choice": c, "matched": matched.get(str(c.pk))} for c in choices if c.match_text],
         # Right-hand items in their own order, so rows don't line up with their answers.
         "match_targets": sorted(
             (c for c in choices if c.match_text), key=lambda c: c.match_text.casefold()
         ),
-        "places": range(1, len(choices) + 1),
+        "reveal": reveal,
         "answer_text": question.answer_display(answer) if response else "",
-        "key_text": question.key_display() if response else "",
-        "chosen": set(answer) if isinstance(answer, list) else {answer},
+        "key_text": question.key_display() if reveal else "",
     }
 
 
