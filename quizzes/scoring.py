@@ -13,11 +13,13 @@ message for the student); `score` turns a clean answer into points, or None
 when a teacher must mark it.
 """
 
+import math
 import re
 import secrets
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 
 SINGLE, MULTIPLE, TRUE_FALSE = "single", "multiple", "true_false"
@@ -29,6 +31,9 @@ SHORT_TEXT, NUMERIC, ORDERING, MATCHING, ESSAY = (
     "essay",
 )
 CHOICE_KINDS = {SINGLE, MULTIPLE, TRUE_FALSE}
+
+# What clean_answer returns: an id, a text, a list of ids or {left id: right id}.
+Answer = int | str | list[int] | dict[str, int]
 
 # Units that "accept converted units" may convert between: factor to the family's base.
 UNIT_FACTORS = {
@@ -74,8 +79,12 @@ def new_seed() -> int:
     return secrets.randbelow(2**31)
 
 
-def clean_answer(key: AnswerKey, answer):
-    """Return the answer in its stored form, or raise InvalidAnswer."""
+def clean_answer(key: AnswerKey, answer: object) -> Answer:
+    """Return the answer in its stored form, or raise InvalidAnswer.
+
+    Any JSON-like input gets either a clean answer or InvalidAnswer, never another
+    error, and cleaning a clean answer returns it unchanged.
+    """
     ids = key.choice_ids
     if key.kind in (SINGLE, TRUE_FALSE):
         if not isinstance(answer, int) or isinstance(answer, bool) or answer not in ids:
@@ -86,30 +95,39 @@ def clean_answer(key: AnswerKey, answer):
             raise InvalidAnswer("Tick the options you think are right.")
         return sorted(set(answer))
     if key.kind in (SHORT_TEXT, ESSAY):
-        if not isinstance(answer, str) or not answer.strip():
+        text = _clean_text(answer, 10_000)
+        if not text:
             raise InvalidAnswer("Write an answer first.")
-        if len(answer) > 10_000:
-            raise InvalidAnswer("That answer is too long.")
-        return answer.strip()
+        return text
     if key.kind == NUMERIC:
-        if not isinstance(answer, str):
+        text = _clean_text(answer, 100)  # no real amount needs more; keeps parsing cheap
+        if not text:
             raise InvalidAnswer("Enter a number.")
-        parse_number(answer)
-        return answer.strip()
+        parse_number(text)
+        return text
     if key.kind == ORDERING:
-        if not isinstance(answer, list) or sorted(answer) != sorted(ids) or len(answer) != len(ids):
+        # Check the ids before comparing them: sorting a mix of types raises TypeError,
+        # and True == 1 would let a boolean pass as choice 1.
+        if (
+            not isinstance(answer, list)
+            or not all(_is_id(a, ids) for a in answer)
+            or len(answer) != len(ids)
+            or set(answer) != ids
+        ):
             raise InvalidAnswer("Place every item exactly once.")
-        return answer
+        return list(answer)
     if key.kind == MATCHING:
         if not isinstance(answer, dict):
             raise InvalidAnswer("Match every item.")
+        # Each pair is one choice: its text is the left item and its match_text the right.
+        items = {c.id for c in key.choices if c.match_text}
         cleaned = {}
         for left, right in answer.items():
-            try:
-                left_id = int(left)
-            except (TypeError, ValueError):
-                raise InvalidAnswer("Match every item.") from None
-            if left_id not in ids or not _is_id(right, ids):
+            # JSON keys are strings of digits; int() would also take True, 1.9 or "1_0".
+            left_id = (
+                int(left) if isinstance(left, str) and left.isascii() and left.isdigit() else left
+            )
+            if not _is_id(left_id, items) or not _is_id(right, items):
                 raise InvalidAnswer("Match every item.")
             cleaned[str(left_id)] = right
         if not cleaned:
@@ -118,79 +136,109 @@ def clean_answer(key: AnswerKey, answer):
     raise InvalidAnswer("Unknown kind of question.")
 
 
-def score(key: AnswerKey, answer, points: Decimal) -> Decimal | None:
-    """Points for a clean answer; None when a teacher must mark it (essays)."""
+def score(key: AnswerKey, answer: Answer, points: Decimal) -> Decimal | None:
+    """Points for a clean answer, rounded half up to 0.01; None when a teacher must mark it."""
     if key.kind == ESSAY:
         return None
     fraction = FRACTION_BY_KIND[key.kind](key, answer)
     fraction = min(max(fraction, Fraction(0)), Fraction(1))
-    exact = Decimal(fraction.numerator) / Decimal(fraction.denominator) * Decimal(points)
-    return exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    # Round the exact value: dividing in Decimal first cuts 7/12 to 28 digits, so 7/12
+    # of 1.62 points (exactly 0.945) came out 0.94 instead of 0.95.
+    cents = math.floor(fraction * Fraction(points) * 100 + Fraction(1, 2))
+    return Decimal(cents).scaleb(-2)
 
 
-def single_fraction(key: AnswerKey, answer) -> Fraction:
+def single_fraction(key: AnswerKey, answer: int) -> Fraction:
     correct = {c.id for c in key.choices if c.is_correct}
     return Fraction(1 if answer in correct else 0)
 
 
-def multiple_fraction(key: AnswerKey, answer) -> Fraction:
-    """Each right tick earns its share, each wrong tick costs its share: ticking all earns 0."""
+def multiple_fraction(key: AnswerKey, answer: list[int]) -> Fraction:
+    """Each right tick earns its share, each wrong tick costs its share, never below 0:
+    ticking all earns 0 unless every option is right, ticking nothing earns 0 unless none is."""
     correct = {c.id for c in key.choices if c.is_correct}
     wrong = key.choice_ids - correct
     ticked = set(answer)
-    earned = Fraction(len(ticked & correct), len(correct)) if correct else Fraction(0)
+    # With no right option, ticking nothing is the right answer.
+    earned = Fraction(len(ticked & correct), len(correct)) if correct else Fraction(1)
     lost = Fraction(len(ticked & wrong), len(wrong)) if wrong else Fraction(0)
     return max(earned - lost, Fraction(0))
 
 
 def normalise_text(text: str, strict: bool = False) -> str:
-    text = " ".join(text.split())
+    """The form two short answers are compared in.
+
+    Always: spaces at the ends are dropped and runs of spaces count as one.
+    Strict: nothing else changes, except that Unicode is composed (NFC), so "é"
+    typed as e + accent is still "é".
+    Otherwise case and accents are ignored, and punctuation is ignored like this:
+    - dashes, hyphens, underscores and slashes separate words, like a space:
+      "Chang'e-5", "Chang'e 5" and "Change 5" are all "change 5";
+    - any other punctuation (apostrophes, full stops, commas, quotes, !?) is
+      deleted without a space: "Chang'e" is "change", "U.S.A." is "usa";
+    - a space is never ignored: "Change5" and "Chang e 5" differ from "change 5"
+      (a teacher who wants them accepts them as well).
+    Symbols are kept: "C++" is not "C".
+    """
     if strict:
-        return text
-    decomposed = unicodedata.normalize("NFKD", text)
-    kept = "".join(
-        ch
-        for ch in decomposed
-        if not unicodedata.combining(ch) and not unicodedata.category(ch).startswith("P")
-    )
-    return " ".join(kept.casefold().split())
+        return " ".join(unicodedata.normalize("NFC", text).split())
+    # Decompose first so accents become separate marks ("é" -> "e" + accent) to drop.
+    folded = unicodedata.normalize("NFKD", text).casefold()
+    kept = []
+    for ch in folded:
+        category = unicodedata.category(ch)
+        if unicodedata.combining(ch):
+            continue  # an accent
+        if category in ("Pd", "Pc") or ch == "/":
+            kept.append(" ")
+        elif not category.startswith("P") and ch != "\u02bc":  # U+02BC is an apostrophe
+            kept.append(ch)
+    return " ".join("".join(kept).split())
 
 
-def short_text_fraction(key: AnswerKey, answer) -> Fraction:
+def short_text_fraction(key: AnswerKey, answer: str) -> Fraction:
     given = normalise_text(answer, key.strict_text)
     accepted = {normalise_text(c.text, key.strict_text) for c in key.choices if c.is_correct}
     return Fraction(1 if given in accepted else 0)
 
 
-NUMBER = re.compile(r"^\s*([-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*([^\d\s].*?)?\s*$")
+# A sign, digits (commas only between groups of three) and a decimal part, then a unit
+# that cannot start like more of the number: so "1,73,1" is malformed, not 1 in ",73,1".
+NUMBER = re.compile(
+    r"\s*(?P<number>[-+]?(?:(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?|\.[0-9]+))"
+    r"\s*(?P<unit>(?![\s0-9.,+-]).*?)\s*"
+)
+NOT_A_NUMBER = "Enter a number, for example 1731 or 1,731."
 
 
 def parse_number(text: str) -> tuple[Decimal, str]:
     """'1,731 g' -> (Decimal('1731'), 'g'). Commas group thousands; the point is decimal."""
-    match = NUMBER.match(text)
+    match = NUMBER.fullmatch(text.replace("\u2212", "-"))  # U+2212 is the typeset minus
     if not match:
-        raise InvalidAnswer("Enter a number, for example 1731 or 1,731.")
-    number, unit = match.groups()
-    try:
-        return Decimal(number.replace(",", "")), (unit or "").strip()
-    except InvalidOperation:
-        raise InvalidAnswer("Enter a number, for example 1731 or 1,731.") from None
+        raise InvalidAnswer(NOT_A_NUMBER)
+    return Decimal(match["number"].replace(",", "")), match["unit"]
 
 
-def numeric_fraction(key: AnswerKey, answer) -> Fraction:
+def numeric_fraction(key: AnswerKey, answer: str) -> Fraction:
+    """Full marks within the tolerance (inclusive), in the key's unit or, when the key
+    allows it, a convertible one; no unit counts as the key's unit; a wrong unit scores 0."""
     value, unit = parse_number(answer)
-    if unit and unit.casefold() != key.unit.casefold():
-        given, wanted = UNIT_FACTORS.get(unit.casefold()), UNIT_FACTORS.get(key.unit.casefold())
-        if not (key.unit_convertible and given and wanted and given[0] == wanted[0]):
-            return Fraction(0)
-        value = Decimal(str(float(Fraction(value) * given[1] / wanted[1])))
     if key.value is None:
         return Fraction(0)
-    return Fraction(1 if abs(value - key.value) <= key.tolerance else 0)
+    amount = Fraction(value)
+    unit, wanted_unit = _unit(unit), _unit(key.unit)
+    if unit and unit != wanted_unit:
+        given, wanted = UNIT_FACTORS.get(unit), UNIT_FACTORS.get(wanted_unit)
+        if not (key.unit_convertible and given and wanted and given[0] == wanted[0]):
+            return Fraction(0)
+        # Exact: going through float overflowed on long answers and rounded near the edge.
+        amount = amount * given[1] / wanted[1]
+    return Fraction(1 if abs(amount - Fraction(key.value)) <= Fraction(key.tolerance) else 0)
 
 
-def ordering_fraction(key: AnswerKey, answer) -> Fraction:
-    """Credit for each item beyond the first in the longest run kept in the right relative order."""
+def ordering_fraction(key: AnswerKey, answer: list[int]) -> Fraction:
+    """(longest subsequence in the right relative order - 1) / (items - 1): reversed earns 0,
+    one swap of neighbours among 4 items earns 2/3."""
     right_place = {c.id: i for i, c in enumerate(key.choices)}
     positions = [right_place[item] for item in answer]
     if len(positions) < 2:
@@ -198,7 +246,9 @@ def ordering_fraction(key: AnswerKey, answer) -> Fraction:
     return Fraction(_longest_increasing(positions) - 1, len(positions) - 1)
 
 
-def matching_fraction(key: AnswerKey, answer) -> Fraction:
+def matching_fraction(key: AnswerKey, answer: dict[str, int]) -> Fraction:
+    """The share of pairs matched right; a right item is compared by its text, so two
+    pairs with the same match_text accept either carrier."""
     pairs = [c for c in key.choices if c.match_text]
     if not pairs:
         return Fraction(0)
@@ -218,13 +268,26 @@ FRACTION_BY_KIND = {
 }
 
 
-def _is_id(value, ids) -> bool:
+def _is_id(value: object, ids: set[int]) -> bool:
+    # bool is a subclass of int, but True is not choice 1.
     return isinstance(value, int) and not isinstance(value, bool) and value in ids
 
 
-def _longest_increasing(values: list[int]) -> int:
-    from bisect import bisect_left
+def _clean_text(answer: object, limit: int) -> str:
+    if not isinstance(answer, str):
+        return ""
+    # PostgreSQL cannot store NUL in text or JSON, so it goes before anything else.
+    text = answer.replace("\x00", "").strip()
+    if len(text) > limit:
+        raise InvalidAnswer("That answer is too long.")
+    return text
 
+
+def _unit(unit: str) -> str:
+    return " ".join(unit.split()).casefold()
+
+
+def _longest_increasing(values: list[int]) -> int:
     tails: list[int] = []
     for value in values:
         i = bisect_left(tails, value)
