@@ -95,7 +95,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "lessons:lesson_list"
+LOGIN_REDIRECT_URL = "classrooms:dashboard"
 LOGOUT_REDIRECT_URL = "lessons:lesson_list"
 
 LANGUAGE_CODE = "en"

@@ -6,4 +6,5 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("lessons.urls")),
     path("", include("quizzes.urls")),
+    path("", include("classrooms.urls")),
 ]

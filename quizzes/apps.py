@@ -2,4 +2,4 @@ from django.apps import AppConfig
 
 
 class QuizzesConfig(AppConfig):
-    name = 'quizzes'
+    name = "quizzes"

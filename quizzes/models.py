@@ -288,6 +288,16 @@ class AttemptQuerySet(models.QuerySet):
     def submitted(self):
         return self.filter(submitted_at__isnull=False)
 
+    def expired(self, now=None):
+        return self.in_progress().filter(deadline__lte=now or timezone.now())
+
+    def close_expired(self) -> int:
+        """Submit every attempt whose time ran out, with the answers saved in time."""
+        closed = 0
+        for attempt in self.expired():
+            closed += attempt.close_if_expired()
+        return closed
+
 
 class Attempt(models.Model):
     user = models.ForeignKey(
@@ -360,22 +370,57 @@ class Attempt(models.Model):
                 return number
         return 1
 
+    @property
+    def feedback_is_immediate(self) -> bool:
+        """Practice attempts teach as they go; assignments say when feedback comes."""
+        return self.assignment is None or self.assignment.feedback_mode == "immediate"
+
+    @property
+    def review_shows_answers(self) -> bool:
+        return self.assignment is None or self.assignment.review_shows_answers
+
+    def is_expired(self, now=None) -> bool:
+        return self.deadline is not None and (now or timezone.now()) >= self.deadline
+
+    def close_if_expired(self) -> bool:
+        """Past the deadline, the attempt is submitted as it was at the deadline."""
+        if self.is_submitted or not self.is_expired():
+            return False
+        return self.submit(at=self.deadline)
+
     def save_answer(self, question, answer):
         """Store (or replace) the answer to one question and score it."""
+        now = timezone.now()
         points = scoring.score(question.answer_key(), answer, question.points)
-        response, _created = Response.objects.update_or_create(
-            attempt=self, question=question, defaults={"answer": answer, "points": points}
-        )
+        with transaction.atomic():
+            response, _created = Response.objects.get_or_create(attempt=self, question=question)
+            response.answer = answer
+            response.points = points
+            # Time on a question: since the student last saw a page of this attempt,
+            # capped so a tab left open overnight doesn't count as study time.
+            response.seconds_spent += min(int((now - self.last_seen_at).total_seconds()), 600)
+            response.save()
+            self.mark_seen(now)
         return response
 
+    def toggle_flag(self, question) -> bool:
+        response, _created = Response.objects.get_or_create(attempt=self, question=question)
+        response.flagged = not response.flagged
+        response.save(update_fields=["flagged"])
+        return response.flagged
+
+    def mark_seen(self, now=None):
+        self.last_seen_at = now or timezone.now()
+        Attempt.objects.filter(pk=self.pk).update(last_seen_at=self.last_seen_at)
+
     @transaction.atomic
-    def submit(self):
+    def submit(self, at=None) -> bool:
         """Close the attempt and total its score; a second submit changes nothing."""
-        attempt = Attempt.objects.select_for_update().get(pk=self.pk)
-        if attempt.is_submitted:
+        locked = Attempt.objects.select_for_update().get(pk=self.pk)
+        if locked.is_submitted:
             self.refresh_from_db()
             return False
-        self.submitted_at = timezone.now()
+        self.submitted_at = at or timezone.now()
         self.update_score()
         self.save(update_fields=["submitted_at", "score", "max_score", "is_provisional"])
         return True

@@ -13,6 +13,13 @@ urlpatterns = [
         views.attempt_question,
         name="attempt_question",
     ),
+    path(
+        "attempts/<uuid:public_id>/questions/<int:number>/flag/",
+        views.attempt_flag,
+        name="attempt_flag",
+    ),
+    path("attempts/<uuid:public_id>/summary/", views.attempt_summary, name="attempt_summary"),
+    path("assignments/<int:pk>/start/", views.assignment_start, name="assignment_start"),
     path("attempts/<uuid:public_id>/submit/", views.attempt_submit, name="attempt_submit"),
     path("attempts/<uuid:public_id>/results/", views.attempt_results, name="attempt_results"),
 ]

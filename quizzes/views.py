@@ -1,14 +1,17 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from classrooms.models import Assignment, Enrollment
 from quizzes import scoring
 from quizzes.forms import read_answer
 from quizzes.models import Attempt, Quiz
@@ -22,13 +25,19 @@ def own_attempts(request):
     mine = Q(user=None, public_id__in=practice_ids)
     if request.user.is_authenticated:
         mine |= Q(user=request.user)
-    return Attempt.objects.filter(mine).select_related("quiz__lesson")
+    return Attempt.objects.filter(mine).select_related("quiz__lesson", "assignment")
+
+
+def get_own_attempt(request, public_id) -> Attempt:
+    attempt = get_object_or_404(own_attempts(request), public_id=public_id)
+    attempt.close_if_expired()
+    return attempt
 
 
 @require_GET
 def quiz_detail(request, slug):
     quiz = get_object_or_404(Quiz.objects.select_related("lesson"), slug=slug)
-    in_progress = own_attempts(request).filter(quiz=quiz).in_progress().first()
+    in_progress = own_attempts(request).filter(quiz=quiz, assignment=None).in_progress().first()
     return render(
         request,
         "quizzes/quiz_detail.html",
@@ -38,10 +47,11 @@ def quiz_detail(request, slug):
 
 @require_POST
 def quiz_start(request, slug):
+    """Self-study (or anonymous practice) attempt, outside any class."""
     quiz = get_object_or_404(Quiz, slug=slug)
     if not quiz.is_practice and not request.user.is_authenticated:
         return redirect(f"{reverse('login')}?next={quiz.get_absolute_url()}")
-    attempt = own_attempts(request).filter(quiz=quiz).in_progress().first()
+    attempt = own_attempts(request).filter(quiz=quiz, assignment=None).in_progress().first()
     if attempt is None:
         user = request.user if request.user.is_authenticated else None
         attempt = Attempt.objects.create(quiz=quiz, user=user, max_score=quiz.max_score)
@@ -53,10 +63,43 @@ def quiz_start(request, slug):
     return redirect(attempt.get_absolute_url())
 
 
+@login_required
+@require_POST
+def assignment_start(request, pk):
+    assignment = get_object_or_404(
+        Assignment.objects.for_student(request.user).select_related("quiz"), pk=pk
+    )
+    with transaction.atomic():
+        # Lock the enrollment so a double click can't start two attempts at once.
+        Enrollment.objects.select_for_update().filter(
+            classroom=assignment.classroom_id, student=request.user
+        ).first()
+        attempts = Attempt.objects.filter(user=request.user, assignment=assignment)
+        attempts.close_expired()
+        attempt = attempts.in_progress().first()
+        if attempt is None:
+            rules = assignment.rules_for(request.user)
+            refusal = rules.refusal(attempts_made=attempts.count())
+            if refusal:
+                messages.error(request, refusal)
+                return redirect("classrooms:dashboard")
+            now = timezone.now()
+            attempt = Attempt.objects.create(
+                quiz=assignment.quiz,
+                assignment=assignment,
+                user=request.user,
+                max_score=assignment.quiz.max_score,
+                started_at=now,
+                last_seen_at=now,
+                deadline=rules.deadline_from(now),
+            )
+    return redirect(attempt.get_absolute_url())
+
+
 @require_GET
 def attempt_detail(request, public_id):
     """Submitted: the results. Otherwise: resume at the first unanswered question."""
-    attempt = get_object_or_404(own_attempts(request), public_id=public_id)
+    attempt = get_own_attempt(request, public_id)
     if attempt.is_submitted:
         return redirect("quizzes:attempt_results", public_id=attempt.public_id)
     return redirect(attempt_question_url(attempt, attempt.resume_number()))
@@ -66,51 +109,87 @@ def attempt_question_url(attempt, number):
     return reverse("quizzes:attempt_question", args=[attempt.public_id, number])
 
 
+def closed_attempt_reply(request, attempt):
+    """Answers to a submitted attempt change nothing; say why and show the results."""
+    if attempt.deadline and attempt.submitted_at == attempt.deadline:
+        message = _("Time is up: your attempt was submitted with the answers saved in time.")
+    else:
+        message = _("This attempt was already submitted; answers can no longer change.")
+    if request.method == "GET":
+        return redirect("quizzes:attempt_results", public_id=attempt.public_id)
+    template = "quizzes/attempt_closed.html"
+    if request.htmx:
+        template += "#closed-message"
+    response = render(request, template, {"attempt": attempt, "message": message}, status=409)
+    if request.htmx:
+        # Leave the question screen: the results are the only place left to go.
+        response["HX-Retarget"] = "#main"
+        response["HX-Reswap"] = "innerHTML"
+    return response
+
+
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
 def attempt_question(request, public_id, number):
-    attempt = get_object_or_404(own_attempts(request), public_id=public_id)
+    attempt = get_own_attempt(request, public_id)
     if attempt.is_submitted:
-        if request.method == "POST":
-            return HttpResponse(
-                _("This attempt was already submitted; answers can no longer change."), status=409
-            )
-        return redirect("quizzes:attempt_results", public_id=attempt.public_id)
+        return closed_attempt_reply(request, attempt)
     questions = list(attempt.questions())
     if not 1 <= number <= len(questions):
+        if request.method == "POST":
+            raise Http404(_("This attempt has no question %(number)s.") % {"number": number})
         return redirect(attempt_question_url(attempt, attempt.resume_number()))
     question = questions[number - 1]
     response = attempt.responses.filter(question=question).first()
-    error = ""
-    status = 200
+    error, status, saved = "", 200, False
+
     if request.method == "POST":
-        if response is not None:
-            error = _("You have already answered this question.")
-            status = 409
+        if attempt.feedback_is_immediate and response and response.is_answered:
+            error, status = _("You have already answered this question."), 409
         else:
             try:
                 response = attempt.save_answer(question, read_answer(question, request.POST))
+                saved = True
             except scoring.InvalidAnswer as invalid:
-                error = _(str(invalid))
-                status = 400
-            if not request.htmx and status == 200:
-                return redirect(attempt_question_url(attempt, number))
-    answered = attempt.responses.count()
-    context = {
+                error, status = _(str(invalid)), 400
+        if not request.htmx and saved:
+            if "next" in request.POST and number < len(questions):
+                number += 1
+            elif "summary" in request.POST:
+                return redirect("quizzes:attempt_summary", public_id=attempt.public_id)
+            return redirect(attempt_question_url(attempt, number))
+    else:
+        attempt.mark_seen()
+
+    context = screen_context(attempt, questions, number, response)
+    context.update(error=error, saved=saved)
+    template = "quizzes/attempt_question.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        # Autosaves (deferred feedback) update the status around the form, never the
+        # inputs the student is typing in; checked answers replace the whole screen.
+        is_autosave = request.method == "POST" and not attempt.feedback_is_immediate
+        template += "#autosave-result" if is_autosave else "#attempt-screen"
+    return render(request, template, context, status=status)
+
+
+def screen_context(attempt, questions, number, response):
+    question = questions[number - 1]
+    responses = {r.question_id: r for r in attempt.responses.all()}
+    reveal = attempt.feedback_is_immediate and response is not None and response.is_answered
+    return {
         "attempt": attempt,
         "question": question,
         "number": number,
         "total": len(questions),
         "response": response,
-        "error": error,
-        "answered": answered,
-        "unanswered": len(questions) - answered,
-        "view": question_view(attempt, question, response, number, reveal=response is not None),
+        "answered": sum(1 for r in responses.values() if r.is_answered),
+        "navigator": [
+            {"number": n, "response": responses.get(q.pk), "current": n == number}
+            for n, q in enumerate(questions, 1)
+        ],
+        "locked": reveal,
+        "view": question_view(attempt, question, response, number, reveal=reveal),
     }
-    template = "quizzes/attempt_question.html"
-    if request.htmx and not request.htmx.history_restore_request:
-        template += "#question-panel"
-    return render(request, template, context, status=status)
 
 
 def question_view(attempt, question, response, number, reveal=False):
@@ -129,20 +208,57 @@ def question_view(attempt, question, response, number, reveal=False):
         "places": [
             {"choice": c, "place": places.get(c.pk, shown)} for shown, c in enumerate(choices, 1)
         ],
-        "pairs": [{"choice": c, "matched": matched.get(str(c.pk))} for c in choices if c.match_text],
+        "pairs": [
+            {"choice": c, "matched": matched.get(str(c.pk))} for c in choices if c.match_text
+        ],
         # Right-hand items in their own order, so rows don't line up with their answers.
         "match_targets": sorted(
             (c for c in choices if c.match_text), key=lambda c: c.match_text.casefold()
         ),
         "reveal": reveal,
-        "answer_text": question.answer_display(answer) if response else "",
+        "answer_text": question.answer_display(answer) if response and response.is_answered else "",
         "key_text": question.key_display() if reveal else "",
     }
 
 
 @require_POST
+@vary_on_headers("HX-Request")
+def attempt_flag(request, public_id, number):
+    attempt = get_own_attempt(request, public_id)
+    if attempt.is_submitted:
+        return closed_attempt_reply(request, attempt)
+    questions = list(attempt.questions())
+    if not 1 <= number <= len(questions):
+        raise Http404(_("This attempt has no question %(number)s.") % {"number": number})
+    attempt.toggle_flag(questions[number - 1])
+    if not request.htmx:
+        return redirect(attempt_question_url(attempt, number))
+    response = attempt.responses.get(question=questions[number - 1])
+    context = screen_context(attempt, questions, number, response)
+    return render(request, "quizzes/attempt_question.html#flag-result", context)
+
+
+@require_GET
+def attempt_summary(request, public_id):
+    attempt = get_own_attempt(request, public_id)
+    if attempt.is_submitted:
+        return redirect("quizzes:attempt_results", public_id=attempt.public_id)
+    responses = {r.question_id: r for r in attempt.responses.all()}
+    rows = [
+        {"number": n, "question": q, "response": responses.get(q.pk)}
+        for n, q in enumerate(attempt.quiz.questions.all(), 1)
+    ]
+    unanswered = sum(1 for row in rows if not (row["response"] and row["response"].is_answered))
+    return render(
+        request,
+        "quizzes/attempt_summary.html",
+        {"attempt": attempt, "rows": rows, "unanswered": unanswered},
+    )
+
+
+@require_POST
 def attempt_submit(request, public_id):
-    attempt = get_object_or_404(own_attempts(request), public_id=public_id)
+    attempt = get_own_attempt(request, public_id)
     if not attempt.submit():
         messages.info(request, _("This attempt was already submitted."))
     url = reverse("quizzes:attempt_results", args=[attempt.public_id])
@@ -151,25 +267,29 @@ def attempt_submit(request, public_id):
 
 @require_GET
 def attempt_results(request, public_id):
-    attempt = get_object_or_404(own_attempts(request), public_id=public_id)
+    attempt = get_own_attempt(request, public_id)
     if not attempt.is_submitted:
         return redirect(attempt.get_absolute_url())
     responses = {r.question_id: r for r in attempt.responses.all()}
-    rows = [
-        {
-            "question": question,
-            "response": responses.get(question.pk),
-            "answer_text": question.answer_display(responses[question.pk].answer)
-            if question.pk in responses
-            else "",
-        }
-        for question in attempt.questions()
-    ]
+    rows = []
+    for question in attempt.questions():
+        response = responses.get(question.pk)
+        answered = response is not None and response.is_answered
+        rows.append(
+            {
+                "question": question,
+                "response": response if answered else None,
+                "answer_text": question.answer_display(response.answer) if answered else "",
+                "key_text": question.key_display() if attempt.review_shows_answers else "",
+                "hide_explanation": not attempt.review_shows_answers,
+            }
+        )
     return render(request, "quizzes/attempt_results.html", {"attempt": attempt, "rows": rows})
 
 
 @login_required
 @require_GET
 def my_attempts(request):
+    Attempt.objects.filter(user=request.user).close_expired()
     attempts = Attempt.objects.filter(user=request.user).select_related("quiz__lesson")
     return render(request, "quizzes/attempt_list.html", {"attempts": attempts})

@@ -31,3 +31,17 @@ def quiz(db):
         choices=[("2011", True), ("2006", False)],
     )
     return quiz
+
+
+@pytest.fixture
+def make_assignment(db, student):
+    """Assign a quiz to a class the `student` is in; keyword arguments set its rules."""
+    from classrooms.models import Assignment, Classroom, Enrollment
+
+    def make(quiz, **rules):
+        classroom = Classroom.objects.create(name="Year 10 Physics")
+        classroom.teachers.add(UserFactory(username=f"teacher-{classroom.pk}"))
+        Enrollment.objects.create(classroom=classroom, student=student)
+        return Assignment.objects.create(classroom=classroom, quiz=quiz, **rules)
+
+    return make

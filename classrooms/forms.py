@@ -1,0 +1,25 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from classrooms.models import JOIN_CODE_ALPHABET, Classroom
+
+
+class JoinForm(forms.Form):
+    code = forms.CharField(
+        label=_("Join code"),
+        max_length=20,
+        help_text=_("Six letters and digits from your teacher, for example K7MQ2D."),
+    )
+
+    def clean_code(self):
+        # Forgive what people do when copying a code: spaces, dashes, lower case, O for 0.
+        code = "".join(self.cleaned_data["code"].split()).replace("-", "").upper()
+        code = code.replace("O", "0") if "0" in JOIN_CODE_ALPHABET else code
+        try:
+            self.classroom = Classroom.objects.get(join_code=code)
+        except Classroom.DoesNotExist:
+            raise forms.ValidationError(
+                _("No class has the code %(code)s. Check it with your teacher."),
+                params={"code": code},
+            ) from None
+        return code

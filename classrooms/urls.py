@@ -1,0 +1,10 @@
+from django.urls import path
+
+from classrooms import views
+
+app_name = "classrooms"
+urlpatterns = [
+    path("join/", views.join, name="join"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("accounts/signup/", views.signup, name="signup"),
+]
