@@ -29,7 +29,10 @@
         target.id !== "attempt-screen" && target.id !== "main") {
       return; // an autosave or a flag: leave focus where the student is working
     }
-    var focusable = target.querySelector(".feedback, #closed-message, #question-heading");
+    // After an outerHTML swap the target is the old, detached element: find the new one.
+    var root = (target.id && document.getElementById(target.id)) || target;
+    var focusable = root.querySelector(".feedback") || root.querySelector("#closed-message") ||
+      root.querySelector("#question-heading");
     if (focusable) {
       focusable.setAttribute("tabindex", "-1");
       focusable.focus();

@@ -26,7 +26,9 @@ def take_quiz(page, quiz):
     expect(page.get_by_text("Not quite.")).to_be_visible()
     expect(page.get_by_text("Right answer: 2011")).to_be_visible()
 
-    page.get_by_role("button", name="Finish and see my score").click()
+    page.get_by_role("link", name="Review and submit").first.click()
+    expect(page.get_by_role("heading", name="Review your answers")).to_be_visible()
+    page.get_by_role("button", name="Submit my answers").click()
     expect(page.get_by_text("You scored 1 out of 2.")).to_be_visible()
 
 
@@ -49,6 +51,7 @@ def test_student_takes_a_quiz_with_htmx_swaps(page, student, quiz):
     assert page.url == question_url
     # Focus follows the swap to the feedback, and the live region reads it out.
     expect(page.locator(".feedback")).to_be_focused()
+    expect(page.locator("#question-navigator")).to_contain_text("Question 1, answered")
     expect(page.locator("#announcer")).to_contain_text("Correct.")
 
     page.get_by_role("link", name="Next").click()

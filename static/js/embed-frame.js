@@ -1,0 +1,52 @@
+// Runs inside the embed iframe; the embed works without it.
+// - Tells the host page how tall the content is, whenever that changes, so the iframe
+//   can grow and shrink with it. Messages follow H5P's resizer protocol
+//   ({context: "h5p", action: "resize", scrollHeight}): a host page that loads our
+//   orbit-embed.js or H5P's h5p-resizer.js sizes the frame without anything new.
+// - After htmx swaps the practice panel, reads the news out and moves focus into it,
+//   so keyboard and screen reader users stay in the frame where they were answering.
+(function () {
+  "use strict";
+
+  if (window.parent !== window && "ResizeObserver" in window) {
+    var lastHeight = 0;
+    var reportHeight = function () {
+      var height = Math.ceil(document.documentElement.getBoundingClientRect().height);
+      if (height === lastHeight) return;
+      lastHeight = height;
+      // Only a height: no secret, so any host may read it (the host's origin is unknown here).
+      window.parent.postMessage({ context: "h5p", action: "resize", scrollHeight: height }, "*");
+    };
+    new ResizeObserver(reportHeight).observe(document.documentElement);
+    // A host script that loads after this page asks again ("ready"; H5P's answers "hello").
+    window.addEventListener("message", function (event) {
+      var data = event.data;
+      if (event.source !== window.parent || !data || data.context !== "h5p") return;
+      if (data.action === "ready" || data.action === "hello") {
+        lastHeight = 0;
+        reportHeight();
+      }
+    });
+    window.parent.postMessage({ context: "h5p", action: "hello" }, "*");
+  }
+
+  function announce(text) {
+    var region = document.getElementById("announcer");
+    if (!region || !text) return;
+    region.textContent = "";
+    // Set after a tick so screen readers read it even when the text repeats.
+    window.setTimeout(function () { region.textContent = text; }, 50);
+  }
+
+  document.addEventListener("htmx:afterSettle", function () {
+    var panel = document.getElementById("practice-panel");
+    if (!panel) return;
+    var news = panel.querySelector("[data-announce]");
+    if (news) announce(news.textContent.replace(/\s+/g, " ").trim());
+    var focusable = news || panel.querySelector("#question-heading");
+    if (focusable) {
+      focusable.setAttribute("tabindex", "-1");
+      focusable.focus();
+    }
+  });
+})();

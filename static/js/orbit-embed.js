@@ -1,0 +1,41 @@
+// Orbit Quiz embed code: sizes this page's Orbit Quiz iframes to fit their content.
+// Load it from the Orbit Quiz site, as the embed snippet does. It trusts a message only
+// when it comes from one of this page's iframes (event.source) and from the site that
+// served this script (event.origin), so no other frame or window can resize anything.
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  if (!script || !window.postMessage) return;
+  var appOrigin = new URL(script.src, window.location.href).origin;
+  var loaded = window.orbitEmbedOrigins = window.orbitEmbedOrigins || {};
+  if (loaded[appOrigin]) return; // two snippets on one page: one listener is enough
+  loaded[appOrigin] = true;
+
+  function frameOf(source) {
+    var frames = document.getElementsByTagName("iframe");
+    for (var i = 0; i < frames.length; i++) {
+      if (frames[i].contentWindow === source) return frames[i];
+    }
+    return null;
+  }
+
+  window.addEventListener("message", function (event) {
+    var data = event.data;
+    if (event.origin !== appOrigin || !data || data.context !== "h5p" || data.action !== "resize") {
+      return;
+    }
+    var frame = frameOf(event.source);
+    var height = Math.ceil(Number(data.scrollHeight));
+    if (frame && height > 0) frame.style.height = Math.min(height, 100000) + "px";
+  });
+
+  // Frames that loaded before this script have reported their height already: ask again.
+  var frames = document.getElementsByTagName("iframe");
+  for (var i = 0; i < frames.length; i++) {
+    var origin = null;
+    try { origin = new URL(frames[i].src, window.location.href).origin; } catch (error) { continue; }
+    if (origin === appOrigin && frames[i].contentWindow) {
+      frames[i].contentWindow.postMessage({ context: "h5p", action: "ready" }, appOrigin);
+    }
+  }
+})();
