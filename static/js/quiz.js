@@ -5,6 +5,8 @@
 // - stop a double click from sending a form twice.
 (function () {
   "use strict";
+  // With scripts on, answers save as they change: the save buttons are only for no-JS.
+  document.documentElement.classList.add("js");
 
   function announce(text) {
     var region = document.getElementById("announcer");
