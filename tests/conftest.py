@@ -1,6 +1,8 @@
 import pytest
 
+from classrooms.factories import TeacherFactory
 from quizzes.factories import QuestionFactory, QuizFactory, UserFactory
+from quizzes.models import Attempt
 
 
 @pytest.fixture
@@ -45,3 +47,31 @@ def make_assignment(db, student):
         return Assignment.objects.create(classroom=classroom, quiz=quiz, **rules)
 
     return make
+
+
+@pytest.fixture
+def teacher(db):
+    return TeacherFactory(username="teacher", first_name="Tess", last_name="Teacher")
+
+
+@pytest.fixture
+def teacher_client(client, teacher):
+    client.force_login(teacher)
+    return client
+
+
+@pytest.fixture
+def take_quiz():
+    """Answer an assignment's quiz as `student` and submit: take_quiz(assignment, student,
+    {question: answer}) returns the submitted attempt."""
+
+    def take(assignment, student, answers):
+        attempt = Attempt.objects.create(
+            quiz=assignment.quiz, assignment=assignment, user=student, max_score=0
+        )
+        for question, answer in answers.items():
+            attempt.save_answer(question, answer)
+        attempt.submit()
+        return attempt
+
+    return take

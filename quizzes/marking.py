@@ -1,0 +1,200 @@
+"""Changing scores after the fact: marking by hand, overriding, regrading.
+
+Every change of a response's points writes a ScoreChange (who, when, old, new, why)
+and totals the attempt again. A submitted attempt is locked while its scores change,
+so two teachers marking the same attempt at once both end up in its total.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from classrooms.models import Assignment
+from quizzes import scoring
+from quizzes.models import Attempt, Question, Response, ScoreChange
+
+CENT = Decimal("0.01")
+
+
+def visible_attempts(user):
+    """Attempts whose scores `user` may see and change: a teacher's classes' attempts.
+
+    Practice attempts belong to no class, so only superusers see them.
+    """
+    if user.is_superuser:
+        return Attempt.objects.all()
+    return Attempt.objects.filter(assignment__in=Assignment.objects.for_teacher(user))
+
+
+def waiting_for_teacher(prefix: str = "") -> Q:
+    """Responses in the marking queue: submitted answers with no score yet, or to check.
+
+    `prefix` leads from another model to the response, e.g. "attempts__responses__".
+    """
+    return Q(**{f"{prefix}attempt__submitted_at__isnull": False}) & (
+        Q(**{f"{prefix}points__isnull": True, f"{prefix}answer__isnull": False})
+        | Q(**{f"{prefix}needs_review": True, f"{prefix}answer__isnull": False})
+    )
+
+
+def check_points(points: Decimal | None, question: Question) -> Decimal:
+    """`points` if a teacher may give them for this question; ValidationError otherwise."""
+    if points is None:
+        raise ValidationError(_("Enter the points."), code="required")
+    if not isinstance(points, Decimal) or not points.is_finite():
+        raise ValidationError(_("Enter a number."), code="invalid")
+    if points < 0:
+        raise ValidationError(_("Points can't be negative."), code="negative")
+    if points > question.points:
+        raise ValidationError(
+            _("This question is worth at most %(max)s points.") % {"max": question.points},
+            code="over_maximum",
+        )
+    if points != points.quantize(CENT):
+        raise ValidationError(_("Use at most two decimal places."), code="precision")
+    return points
+
+
+@transaction.atomic
+def mark(response: Response, points: Decimal, *, by, comment: str | None = None) -> Response:
+    """A teacher's score for an answer that waited for one (an essay, or a score to check)."""
+    return _set_points(response, points, by=by, reason=_("Marked by hand"), comment=comment)
+
+
+@transaction.atomic
+def override(
+    response: Response, points: Decimal, *, by, reason: str, comment: str | None = None
+) -> Response:
+    """Replace any score, automatic or not; the reason is kept with the change."""
+    if not reason or not reason.strip():
+        raise ValidationError(_("Say why the score changes."), code="reason_required")
+    return _set_points(response, points, by=by, reason=reason.strip(), comment=comment)
+
+
+def _set_points(response, points, *, by, reason, comment) -> Response:
+    attempt = Attempt.objects.select_for_update().get(pk=response.attempt_id)
+    if not attempt.is_submitted:
+        raise ValidationError(
+            _("The student is still answering; mark this answer after they submit."),
+            code="not_submitted",
+        )
+    current = Response.objects.select_related("question").get(pk=response.pk)
+    new = check_points(points, current.question)
+    if current.points != new:
+        ScoreChange.objects.create(
+            response=current,
+            changed_by=by,
+            old_points=current.points,
+            new_points=new,
+            reason=reason,
+        )
+    current.points = new
+    current.needs_review = False
+    if comment is not None:
+        current.comment = comment
+    current.save(update_fields=["points", "needs_review", "comment"])
+    _total(attempt)
+    return current
+
+
+def _total(attempt: Attempt) -> None:
+    attempt.update_score()
+    attempt.save(update_fields=["score", "max_score", "is_provisional"])
+
+
+@dataclass(frozen=True)
+class Rescore:
+    response: Response
+    old: Decimal | None
+    new: Decimal
+
+    @property
+    def delta(self) -> Decimal:
+        return self.new - (self.old or 0)
+
+
+@dataclass
+class RegradeReport:
+    """What a regrade changes (or changed): one Rescore per response whose points differ."""
+
+    checked: int = 0  # answers scored again
+    unfit: int = 0  # answers that no longer fit the key (a choice was removed): they score 0
+    changes: list[Rescore] = field(default_factory=list)
+
+    @property
+    def attempts(self) -> int:
+        return len({change.response.attempt_id for change in self.changes})
+
+    @property
+    def total_delta(self) -> Decimal:
+        return sum((change.delta for change in self.changes), Decimal(0))
+
+    @property
+    def raised(self) -> int:
+        return sum(1 for change in self.changes if change.delta > 0)
+
+    @property
+    def lowered(self) -> int:
+        return sum(1 for change in self.changes if change.delta < 0)
+
+
+def regrade(question: Question, attempts, *, by, dry_run: bool = True) -> RegradeReport:
+    """Score the answers to `question` in `attempts` again, with its current key and points.
+
+    `attempts` is the queryset the caller may change (a teacher's own classes). With
+    `dry_run` nothing is written. Essays keep their teacher's marks. Totals of submitted
+    attempts follow, their maximum too when the question's points changed; attempts in
+    progress are totalled when they are submitted.
+    """
+    key = question.answer_key()
+    report = RegradeReport()
+    if key.kind == scoring.ESSAY:
+        return report
+    attempts = attempts.filter(quiz_id=question.quiz_id)
+    with transaction.atomic():
+        if not dry_run:
+            # Lock the attempts first, as marking does, so no total misses a change.
+            list(attempts.select_for_update(of=("self",)).order_by("pk").values_list("pk"))
+        responses = (
+            Response.objects.filter(attempt__in=attempts, question=question, answer__isnull=False)
+            .select_related("attempt__user", "attempt__assignment__classroom")
+            .order_by("attempt__user__username", "attempt__started_at")
+        )
+        for response in responses:
+            report.checked += 1
+            try:
+                answer = scoring.clean_answer(key, response.answer)
+            except scoring.InvalidAnswer:
+                report.unfit += 1
+                new = Decimal(0)
+            else:
+                new = scoring.score(key, answer, question.points)
+            if new != response.points:
+                report.changes.append(Rescore(response, response.points, new))
+        if dry_run:
+            return report
+        reason = _("Regraded after the answer key changed")
+        for change in report.changes:
+            change.response.points = change.new
+            change.response.save(update_fields=["points"])
+        ScoreChange.objects.bulk_create(
+            ScoreChange(
+                response=change.response,
+                changed_by=by,
+                old_points=change.old,
+                new_points=change.new,
+                reason=reason,
+            )
+            for change in report.changes
+        )
+        changed = {change.response.attempt_id for change in report.changes}
+        stale = attempts.submitted().filter(
+            Q(pk__in=changed) | ~Q(max_score=question.quiz.max_score)
+        )
+        for attempt in stale:
+            _total(attempt)
+    return report
