@@ -1,6 +1,7 @@
 """Reading a submitted answer out of a POST body, for every kind of question."""
 
 from django.http import QueryDict
+from django.utils.translation import gettext_noop as _
 
 from quizzes import scoring
 from quizzes.models import Question
@@ -20,7 +21,7 @@ def read_answer(question: Question, data: QueryDict):
         # One <select> per item giving its place: works without JavaScript and by keyboard.
         places = {c.id: _int_or_none(data.get(f"place-{c.id}")) for c in key.choices}
         if None in places.values() or len(set(places.values())) != len(places):
-            raise scoring.InvalidAnswer("Give each item a different place, from first to last.")
+            raise scoring.InvalidAnswer(_("Give each item a different place, from first to last."))
         raw = sorted(places, key=places.__getitem__)
     elif kind == Question.Kind.MATCHING:
         raw = {
@@ -29,7 +30,7 @@ def read_answer(question: Question, data: QueryDict):
             if data.get(f"match-{c.id}")
         }
     else:
-        raise scoring.InvalidAnswer("This question cannot be answered here.")
+        raise scoring.InvalidAnswer(_("This question cannot be answered here."))
     return scoring.clean_answer(key, raw)
 
 

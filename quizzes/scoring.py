@@ -48,6 +48,11 @@ UNIT_FACTORS = {
 }
 
 
+def _(message: str) -> str:
+    """Marks a message for translation (makemessages finds `_`); views translate it."""
+    return message
+
+
 class InvalidAnswer(ValueError):
     """An answer that cannot be stored: wrong shape, unknown choice, not a number."""
 
@@ -88,21 +93,21 @@ def clean_answer(key: AnswerKey, answer: object) -> Answer:
     ids = key.choice_ids
     if key.kind in (SINGLE, TRUE_FALSE):
         if not isinstance(answer, int) or isinstance(answer, bool) or answer not in ids:
-            raise InvalidAnswer("Choose one of the options.")
+            raise InvalidAnswer(_("Choose one of the options."))
         return answer
     if key.kind == MULTIPLE:
         if not isinstance(answer, list) or not all(_is_id(a, ids) for a in answer):
-            raise InvalidAnswer("Tick the options you think are right.")
+            raise InvalidAnswer(_("Tick the options you think are right."))
         return sorted(set(answer))
     if key.kind in (SHORT_TEXT, ESSAY):
         text = _clean_text(answer, 10_000)
         if not text:
-            raise InvalidAnswer("Write an answer first.")
+            raise InvalidAnswer(_("Write an answer first."))
         return text
     if key.kind == NUMERIC:
         text = _clean_text(answer, 100)  # no real amount needs more; keeps parsing cheap
         if not text:
-            raise InvalidAnswer("Enter a number.")
+            raise InvalidAnswer(_("Enter a number."))
         parse_number(text)
         return text
     if key.kind == ORDERING:
@@ -114,11 +119,11 @@ def clean_answer(key: AnswerKey, answer: object) -> Answer:
             or len(answer) != len(ids)
             or set(answer) != ids
         ):
-            raise InvalidAnswer("Place every item exactly once.")
+            raise InvalidAnswer(_("Place every item exactly once."))
         return list(answer)
     if key.kind == MATCHING:
         if not isinstance(answer, dict):
-            raise InvalidAnswer("Match every item.")
+            raise InvalidAnswer(_("Match every item."))
         # Each pair is one choice: its text is the left item and its match_text the right.
         items = {c.id for c in key.choices if c.match_text}
         cleaned = {}
@@ -128,12 +133,12 @@ def clean_answer(key: AnswerKey, answer: object) -> Answer:
                 int(left) if isinstance(left, str) and left.isascii() and left.isdigit() else left
             )
             if not _is_id(left_id, items) or not _is_id(right, items):
-                raise InvalidAnswer("Match every item.")
+                raise InvalidAnswer(_("Match every item."))
             cleaned[str(left_id)] = right
         if not cleaned:
-            raise InvalidAnswer("Match at least one item.")
+            raise InvalidAnswer(_("Match at least one item."))
         return cleaned
-    raise InvalidAnswer("Unknown kind of question.")
+    raise InvalidAnswer(_("Unknown kind of question."))
 
 
 def score(key: AnswerKey, answer: Answer, points: Decimal) -> Decimal | None:
@@ -208,7 +213,7 @@ NUMBER = re.compile(
     r"\s*(?P<number>[-+]?(?:(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?|\.[0-9]+))"
     r"\s*(?P<unit>(?![\s0-9.,+-]).*?)\s*"
 )
-NOT_A_NUMBER = "Enter a number, for example 1731 or 1,731."
+NOT_A_NUMBER = _("Enter a number, for example 1731 or 1,731.")
 
 
 def parse_number(text: str) -> tuple[Decimal, str]:
@@ -279,7 +284,7 @@ def _clean_text(answer: object, limit: int) -> str:
     # PostgreSQL cannot store NUL in text or JSON, so it goes before anything else.
     text = answer.replace("\x00", "").strip()
     if len(text) > limit:
-        raise InvalidAnswer("That answer is too long.")
+        raise InvalidAnswer(_("That answer is too long."))
     return text
 
 

@@ -207,3 +207,20 @@ def test_question_page_fits_narrow_screens_and_zoom(
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"page scrolls sideways by {overflow}px at {width}px / {zoom * 100}%"
     context.close()
+
+
+def test_the_evidence_link_highlights_the_passage(page, student, quiz, make_assignment):
+    make_assignment(quiz, feedback_mode="immediate")
+    log_in(page, "student")
+    start_from_dashboard(page)
+    page.get_by_label("CNSA").check()
+    page.get_by_role("button", name="Check answer").click()
+    link = page.get_by_role("link", name="Read the evidence in the lesson")
+    anchor = quiz.questions.get(position=1).evidence.anchor
+    assert link.get_attribute("href").endswith(f"#{anchor}")
+
+    page.goto(link.get_attribute("href"))
+    section = page.locator(f"#{anchor}")
+    expect(section).to_be_in_viewport()
+    assert section.evaluate("element => element.matches(':target')")
+    expect(section).to_have_css("outline-style", "solid")  # highlighted, not just scrolled to
