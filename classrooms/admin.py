@@ -1,2 +1,315 @@
+"""Classes, rosters and assignments in the admin, each teacher seeing only their own.
 
-# Register your models here.
+Teachers have no permissions on user accounts: a class's roster is managed on the
+class page (students join with the code, or come in from a CSV file).
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import RelatedOnlyFieldListFilter
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from classrooms import admin_views
+from classrooms.models import Assignment, Classroom, Enrollment, Override
+from quizzes.marking import waiting_for_teacher
+
+TEACHERS_GROUP = "Teachers"
+
+
+class EnrollmentInline(admin.TabularInline):
+    model = Enrollment
+    extra = 0
+    fields = ["student_name", "username", "email", "joined_at"]
+    readonly_fields = fields
+    verbose_name = _("student")
+    verbose_name_plural = _("roster")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("student", "classroom")
+
+    def has_add_permission(self, request, obj=None):
+        return False  # students join with the code or come in from a CSV file
+
+    @admin.display(description=_("name"))
+    def student_name(self, enrollment):
+        return enrollment.student.get_full_name() or "—"
+
+    @admin.display(description=_("username"))
+    def username(self, enrollment):
+        return enrollment.student.get_username()
+
+    @admin.display(description=_("email"))
+    def email(self, enrollment):
+        return enrollment.student.email
+
+
+@admin.register(Classroom)
+class ClassroomAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "join_code",
+        "teacher_names",
+        "student_count",
+        "assignment_count",
+        "gradebook_link",
+    ]
+    search_fields = ["name", "join_code"]
+    fields = ["name", "teachers", "join_code"]
+    readonly_fields = ["join_code"]
+    filter_horizontal = ["teachers"]
+    inlines = [EnrollmentInline]
+    actions = ["regenerate_join_codes"]
+
+    def get_queryset(self, request):
+        return (
+            Classroom.objects.for_teacher(request.user)
+            .annotate(
+                student_count=Count("enrollments", distinct=True),
+                assignment_count=Count("assignments", distinct=True),
+            )
+            .prefetch_related("teachers")
+            .order_by(*Classroom._meta.ordering)  # counting groups rows, which drops it
+        )
+
+    def get_urls(self):
+        def view(function):
+            wrapped = self.admin_site.admin_view(function, cacheable=False)
+            return lambda request, object_id: wrapped(request, self, object_id)
+
+        return [
+            path(
+                "<path:object_id>/gradebook/",
+                view(admin_views.gradebook),
+                name="classrooms_classroom_gradebook",
+            ),
+            path(
+                "<path:object_id>/gradebook.csv",
+                view(admin_views.gradebook_csv),
+                name="classrooms_classroom_gradebook_csv",
+            ),
+            path(
+                "<path:object_id>/roster/",
+                view(admin_views.import_roster),
+                name="classrooms_classroom_roster",
+            ),
+            path(
+                "<path:object_id>/join-code/",
+                view(admin_views.regenerate_join_code),
+                name="classrooms_classroom_join_code",
+            ),
+            *super().get_urls(),
+        ]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "teachers":
+            # Colleagues to share a class with: teachers, never students.
+            kwargs["queryset"] = (
+                get_user_model()
+                .objects.filter(Q(groups__name=TEACHERS_GROUP) | Q(pk=request.user.pk))
+                .distinct()
+                .order_by("last_name", "first_name", "username")
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_changeform_initial_data(self, request):
+        return {"teachers": [request.user.pk], **super().get_changeform_initial_data(request)}
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if request.user.is_superuser or "teachers" not in form.base_fields:
+            return form
+        user = request.user
+
+        class TeacherClassroomForm(form):
+            def clean_teachers(self):
+                teachers = self.cleaned_data["teachers"]
+                if user not in teachers:
+                    raise forms.ValidationError(
+                        gettext(
+                            "Keep yourself among the teachers; a colleague can take you off "
+                            "the class later."
+                        )
+                    )
+                return teachers
+
+        return TeacherClassroomForm
+
+    @admin.display(description=_("teachers"))
+    def teacher_names(self, classroom):
+        return ", ".join(t.get_full_name() or t.get_username() for t in classroom.teachers.all())
+
+    @admin.display(description=_("students"), ordering="student_count")
+    def student_count(self, classroom):
+        return classroom.student_count
+
+    @admin.display(description=_("assignments"), ordering="assignment_count")
+    def assignment_count(self, classroom):
+        return classroom.assignment_count
+
+    @admin.display(description="")
+    def gradebook_link(self, classroom):
+        url = reverse("admin:classrooms_classroom_gradebook", args=[classroom.pk])
+        return format_html('<a href="{}">{}</a>', url, gettext("Gradebook"))
+
+    @admin.action(description=_("Give the selected classes new join codes"), permissions=["change"])
+    def regenerate_join_codes(self, request, queryset):
+        for classroom in queryset:
+            classroom.regenerate_join_code()
+        count = len(queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d class has a new join code; the old one no longer works.",
+                "%(count)d classes have new join codes; the old ones no longer work.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+class OverrideForm(forms.ModelForm):
+    class Meta:
+        model = Override
+        fields = ["student", "extra_time", "due_at", "extra_attempts"]
+
+    def clean_extra_time(self):
+        extra_time = self.cleaned_data["extra_time"]
+        if extra_time is not None and extra_time.total_seconds() <= 0:
+            raise forms.ValidationError(gettext("Extra time must be longer than zero."))
+        return extra_time
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            not self.errors
+            and not cleaned.get("DELETE")
+            and not (cleaned.get("extra_time") or cleaned.get("due_at"))
+            and not cleaned.get("extra_attempts")
+        ):
+            raise forms.ValidationError(
+                gettext("Give extra time, a later due date or extra attempts.")
+            )
+        return cleaned
+
+    def _post_clean(self):
+        # An untouched override is not saved again, so a due date that has passed since
+        # is no reason to refuse the rest of the page.
+        if self.instance.pk and not self.has_changed():
+            return
+        super()._post_clean()
+
+
+class OverrideInline(admin.TabularInline):
+    model = Override
+    form = OverrideForm
+    extra = 0
+    verbose_name_plural = _("overrides for single students (accommodations)")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # Only this class's students, so no id from elsewhere can be posted.
+        students = formset.form.base_fields["student"]
+        students.queryset = (
+            get_user_model()
+            .objects.filter(enrollments__classroom_id=obj.classroom_id if obj else None)
+            .order_by("last_name", "first_name", "username")
+        )
+        students.label_from_instance = lambda user: (
+            f"{user.get_full_name()} ({user.get_username()})"
+            if user.get_full_name()
+            else user.get_username()
+        )
+        return formset
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = [
+        "quiz",
+        "classroom",
+        "opens_at",
+        "due_at",
+        "time_limit",
+        "attempts_allowed",
+        "grading_method",
+        "feedback_mode",
+        "submitted_count",
+        "waiting_count",
+        "statistics_link",
+    ]
+    list_filter = [
+        ("classroom", RelatedOnlyFieldListFilter),
+        "grading_method",
+        "feedback_mode",
+    ]
+    list_select_related = ["quiz", "classroom"]
+    search_fields = ["quiz__title", "classroom__name"]
+    autocomplete_fields = ["classroom", "quiz"]
+    fieldsets = [
+        (None, {"fields": ["classroom", "quiz"]}),
+        (_("When"), {"fields": ["opens_at", "due_at", "time_limit", "attempts_allowed"]}),
+        (
+            _("Grading and feedback"),
+            {"fields": ["grading_method", "feedback_mode", "review_shows_answers"]},
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            Assignment.objects.for_teacher(request.user)
+            .annotate(
+                submitted_count=Count(
+                    "attempts", filter=Q(attempts__submitted_at__isnull=False), distinct=True
+                ),
+                waiting_count=Count(
+                    "attempts__responses",
+                    filter=waiting_for_teacher("attempts__responses__"),
+                    distinct=True,
+                ),
+            )
+            .order_by(*Assignment._meta.ordering)
+        )
+
+    def get_inlines(self, request, obj):
+        # Overrides name students of the class, known once the assignment is saved.
+        return [OverrideInline] if obj else []
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "classroom":
+            kwargs["queryset"] = Classroom.objects.for_teacher(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(admin_views.assignment_statistics, cacheable=False)
+        return [
+            path(
+                "<path:object_id>/statistics/",
+                lambda request, object_id: view(request, self, object_id),
+                name="classrooms_assignment_statistics",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description=_("submitted"), ordering="submitted_count")
+    def submitted_count(self, assignment):
+        return assignment.submitted_count
+
+    @admin.display(description=_("to mark"), ordering="waiting_count")
+    def waiting_count(self, assignment):
+        if not assignment.waiting_count:
+            return 0
+        url = reverse("admin:quizzes_response_queue")
+        return format_html(
+            '<a href="{}?assignment={}">{}</a>', url, assignment.pk, assignment.waiting_count
+        )
+
+    @admin.display(description="")
+    def statistics_link(self, assignment):
+        url = reverse("admin:classrooms_assignment_statistics", args=[assignment.pk])
+        return format_html('<a href="{}">{}</a>', url, gettext("Statistics"))

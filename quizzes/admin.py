@@ -1,9 +1,16 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from quizzes.models import Attempt, Choice, Question, Quiz, Response
+from quizzes import admin_views
+from quizzes.marking import visible_attempts, waiting_for_teacher
+from quizzes.models import Attempt, Choice, Question, Quiz, Response, ScoreChange
 
 
 class ChoiceFormSet(BaseInlineFormSet):
@@ -48,6 +55,41 @@ class QuestionAdmin(admin.ModelAdmin):
     ]
     inlines = [ChoiceInline]
 
+    def get_urls(self):
+        view = self.admin_site.admin_view(admin_views.regrade, cacheable=False)
+        return [
+            path(
+                "<path:object_id>/regrade/",
+                lambda request, object_id: view(request, self, object_id),
+                name="quizzes_question_regrade",
+            ),
+            *super().get_urls(),
+        ]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            # The choices change later, in save_related: remember the key as it was.
+            before = Question.objects.get(pk=obj.pk)
+            form.key_before = (before.answer_key(), before.points)
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        question = form.instance
+        key_before = getattr(form, "key_before", None)
+        if key_before is None or key_before == (question.answer_key(), question.points):
+            return
+        if visible_attempts(request.user).filter(responses__question=question).exists():
+            messages.warning(
+                request,
+                format_html(
+                    '{} <a href="{}">{}</a>',
+                    gettext("The answer key changed; answers already given keep their scores."),
+                    reverse("admin:quizzes_question_regrade", args=[question.pk]),
+                    gettext("Regrade them (see what changes first)"),
+                ),
+            )
+
 
 class QuestionInline(admin.TabularInline):
     model = Question
@@ -67,38 +109,228 @@ class QuizAdmin(admin.ModelAdmin):
 
 
 class ResponseInline(admin.TabularInline):
+    """The answers of one attempt, read-only: scores change on the marking page, with a record."""
+
     model = Response
     extra = 0
-    fields = ["question", "answer", "points", "answered_at"]
-    readonly_fields = ["question", "answer", "answered_at"]
+    fields = ["question", "student_answer", "points", "status", "seconds_spent", "mark_link"]
+    readonly_fields = fields
     can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("question__quiz", "attempt")
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("answer"))
+    def student_answer(self, response):
+        if response.answer is None:
+            return "—"
+        return response.question.answer_display(response.answer)
+
+    @admin.display(description=_("status"))
+    def status(self, response):
+        return response_status(response)
+
+    @admin.display(description="")
+    def mark_link(self, response):
+        if not response.attempt.is_submitted or response.answer is None:
+            return ""
+        label = gettext("Mark") if response.points is None else gettext("Change score")
+        url = reverse("admin:quizzes_response_mark", args=[response.pk])
+        return format_html('<a href="{}">{}</a>', url, label)
+
+
+def response_status(response) -> str:
+    if response.answer is None:
+        return gettext("not answered")
+    if response.points is None:
+        return gettext("waits for a teacher")
+    if response.needs_review:
+        return gettext("to check")
+    return gettext("scored")
+
+
+class SubmittedFilter(admin.SimpleListFilter):
+    title = _("submitted")
+    parameter_name = "submitted"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Submitted")), ("no", _("In progress"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(submitted_at__isnull=self.value() == "no")
+        return queryset
 
 
 @admin.register(Attempt)
 class AttemptAdmin(admin.ModelAdmin):
     list_display = [
-        "quiz",
         "user",
+        "quiz",
+        "classroom",
         "started_at",
         "submitted_at",
         "score",
         "max_score",
         "is_provisional",
     ]
-    list_filter = ["quiz", "is_provisional"]
+    list_filter = [
+        SubmittedFilter,
+        "is_provisional",
+        ("assignment__classroom", RelatedOnlyFieldListFilter),
+        ("assignment", RelatedOnlyFieldListFilter),
+        ("quiz", RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["user__username", "user__first_name", "user__last_name", "quiz__title"]
-    list_select_related = ["quiz", "user"]
+    list_select_related = ["quiz", "user", "assignment__classroom"]
     date_hierarchy = "started_at"
-    readonly_fields = [
-        "public_id",
-        "quiz",
+    fields = [
         "user",
+        "quiz",
+        "assignment",
         "started_at",
+        "deadline",
         "submitted_at",
         "score",
         "max_score",
+        "is_provisional",
+        "score_history",
     ]
+    readonly_fields = fields
     inlines = [ResponseInline]
+
+    def get_queryset(self, request):
+        return visible_attempts(request.user)
+
+    def has_add_permission(self, request):
+        return False  # students make attempts
+
+    @admin.display(description=_("class"), ordering="assignment__classroom__name")
+    def classroom(self, attempt):
+        return attempt.assignment.classroom if attempt.assignment else gettext("(practice)")
+
+    @admin.display(description=_("score changes"))
+    def score_history(self, attempt):
+        changes = (
+            ScoreChange.objects.filter(response__attempt=attempt)
+            .select_related("changed_by", "response__question")
+            .order_by("changed_at")
+        )
+        if not changes:
+            return gettext("No score has changed since it was given.")
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{} → {}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    change.changed_at.strftime("%Y-%m-%d %H:%M"),
+                    change.response.question,
+                    "—" if change.old_points is None else change.old_points,
+                    "—" if change.new_points is None else change.new_points,
+                    change.changed_by or "—",
+                    change.reason,
+                )
+                for change in changes
+            ),
+        )
+        return format_html(
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>"
+            "</thead><tbody>{}</tbody></table>",
+            gettext("When"),
+            gettext("Question"),
+            gettext("Points"),
+            gettext("Who"),
+            gettext("Why"),
+            rows,
+        )
+
+
+class WaitingFilter(admin.SimpleListFilter):
+    title = _("marking")
+    parameter_name = "waiting"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Waits for a teacher"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(waiting_for_teacher())
+        return queryset
+
+
+@admin.register(Response)
+class ResponseAdmin(admin.ModelAdmin):
+    """Answers across attempts; each opens on the marking page, where scores change."""
+
+    list_display = ["student", "quiz", "question", "points", "out_of", "status", "mark_link"]
+    list_display_links = None
+    list_filter = [
+        WaitingFilter,
+        "needs_review",
+        ("attempt__assignment", RelatedOnlyFieldListFilter),
+        "question__kind",
+    ]
+    search_fields = ["attempt__user__username", "attempt__user__first_name", "question__prompt"]
+    list_select_related = ["attempt__user", "attempt__quiz", "question"]
+    ordering = ["attempt__assignment", "question__position", "attempt__submitted_at"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(attempt__in=visible_attempts(request.user), answer__isnull=False)
+        )
+
+    def get_urls(self):
+        queue = self.admin_site.admin_view(admin_views.marking_queue, cacheable=False)
+        mark = self.admin_site.admin_view(admin_views.mark_response, cacheable=False)
+        return [
+            path(
+                "queue/",
+                lambda request: queue(request, self),
+                name="quizzes_response_queue",
+            ),
+            path(
+                "<path:object_id>/mark/",
+                lambda request, object_id: mark(request, self, object_id),
+                name="quizzes_response_mark",
+            ),
+            *super().get_urls(),
+        ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Scores change only through the marking page, which keeps the record.
+        return redirect("admin:quizzes_response_mark", object_id)
+
+    @admin.display(description=_("student"), ordering="attempt__user__username")
+    def student(self, response):
+        return response.attempt.user
+
+    @admin.display(description=_("quiz"))
+    def quiz(self, response):
+        return response.attempt.quiz
+
+    @admin.display(description=_("out of"))
+    def out_of(self, response):
+        return response.question.points
+
+    @admin.display(description=_("status"))
+    def status(self, response):
+        return response_status(response)
+
+    @admin.display(description="")
+    def mark_link(self, response):
+        url = reverse("admin:quizzes_response_mark", args=[response.pk])
+        return format_html('<a href="{}">{}</a>', url, gettext("Open"))

@@ -1,0 +1,254 @@
+"""Admin pages for scores: the marking queue, marking one answer, regrading a question.
+
+Each view takes the ModelAdmin it is registered on (through get_urls) and reaches rows
+only through `visible_attempts(request.user)`, so a teacher sees their own classes only.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from quizzes import marking
+from quizzes.models import Question, Response
+
+QUEUE_FILTERS = ("assignment", "question")
+
+
+class MarkForm(forms.Form):
+    points = forms.DecimalField(
+        label=gettext_lazy("Points"), min_value=0, max_digits=5, decimal_places=2
+    )
+    comment = forms.CharField(
+        label=gettext_lazy("Comment for the student"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for the change"),
+        required=False,
+        max_length=500,
+        help_text=gettext_lazy("Needed when you change a score that was already given."),
+        widget=forms.TextInput(attrs={"size": 60}),
+    )
+
+    def __init__(self, *args, response: Response, **kwargs):
+        self.response = response
+        super().__init__(*args, **kwargs)
+        points = self.fields["points"]
+        points.widget.attrs.update(
+            {"max": response.question.points, "step": "0.01", "autofocus": True}
+        )
+        points.help_text = _("From 0 to %(max)s.") % {"max": response.question.points}
+
+    def clean_points(self):
+        points = self.cleaned_data["points"]
+        try:
+            return marking.check_points(points, self.response.question)
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages) from None
+
+    def clean(self):
+        cleaned = super().clean()
+        old, new = self.response.points, cleaned.get("points")
+        if old is not None and new is not None and new != old and not cleaned.get("reason"):
+            self.add_error("reason", _("Say why the score changes from %(old)s.") % {"old": old})
+        return cleaned
+
+    def save(self, by) -> Response:
+        old, new = self.response.points, self.cleaned_data["points"]
+        comment = self.cleaned_data["comment"]
+        if old is None or old == new:
+            return marking.mark(self.response, new, by=by, comment=comment)
+        return marking.override(
+            self.response, new, by=by, reason=self.cleaned_data["reason"], comment=comment
+        )
+
+
+def queue_responses(request):
+    """The marking queue in marking order: one question at a time, across students."""
+    queue = (
+        Response.objects.filter(attempt__in=marking.visible_attempts(request.user))
+        .filter(marking.waiting_for_teacher())
+        .order_by(
+            "attempt__assignment_id",
+            "question__quiz_id",
+            "question__position",
+            "question_id",
+            "attempt__submitted_at",
+            "pk",
+        )
+    )
+    for name in QUEUE_FILTERS:
+        value = request.GET.get(name, "")
+        if value.isdigit():
+            queue = queue.filter(**{f"attempt__{name}" if name == "assignment" else name: value})
+    return queue
+
+
+def queue_query(request) -> str:
+    kept = {name: request.GET[name] for name in QUEUE_FILTERS if request.GET.get(name)}
+    return f"?{urlencode(kept)}" if kept else ""
+
+
+def next_in_queue(request, after: Response) -> int | None:
+    """The response to mark after `after`: the next one waiting, wrapping to the start."""
+    ids = list(queue_responses(request).values_list("pk", flat=True))
+    if after.pk not in ids:
+        return ids[0] if ids else None
+    i = ids.index(after.pk)
+    rest = ids[i + 1 :] + ids[:i]
+    return rest[0] if rest else None
+
+
+@require_http_methods(["GET"])
+def marking_queue(request, model_admin):
+    if not model_admin.has_change_permission(request):
+        raise PermissionDenied
+    first = queue_responses(request).values_list("pk", flat=True).first()
+    if first is not None:
+        url = reverse("admin:quizzes_response_mark", args=[first])
+        return redirect(url + queue_query(request))
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "title": _("Marking queue"),
+        "subtitle": None,
+    }
+    return TemplateResponse(request, "admin/quizzes/response/queue_empty.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def mark_response(request, model_admin, object_id):
+    if not model_admin.has_change_permission(request):
+        raise PermissionDenied
+    response = get_object_or_404(
+        Response.objects.filter(
+            attempt__in=marking.visible_attempts(request.user), answer__isnull=False
+        ).select_related("attempt__user", "attempt__quiz", "attempt__assignment__classroom"),
+        pk=object_id if object_id.isdigit() else None,
+    )
+    question = Question.objects.prefetch_related("choices").get(pk=response.question_id)
+    response.question = question
+    if not response.attempt.is_submitted:
+        raise Http404(_("The student is still answering."))
+    form = MarkForm(
+        request.POST or None,
+        response=response,
+        initial={"points": response.points, "comment": response.comment},
+    )
+    if request.method == "POST" and form.is_valid():
+        # Found before saving, while this answer still holds its place in the queue.
+        following = next_in_queue(request, response)
+        try:
+            saved = form.save(by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            model_admin.log_change(request, saved, [{"changed": {"fields": ["points", "comment"]}}])
+            messages.success(
+                request,
+                _("Saved %(points)s of %(max)s points for %(student)s.")
+                % {
+                    "points": f"{saved.points.normalize():f}",
+                    "max": f"{question.points.normalize():f}",
+                    "student": student_name(response),
+                },
+            )
+            if "_next" in request.POST:
+                if following is None:
+                    return redirect(reverse("admin:quizzes_response_queue") + queue_query(request))
+                url = reverse("admin:quizzes_response_mark", args=[following])
+                return redirect(url + queue_query(request))
+            return redirect("admin:quizzes_attempt_change", response.attempt_id)
+    queue_ids = list(queue_responses(request).values_list("pk", flat=True))
+    following = next_in_queue(request, response)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "title": _("Marking"),
+        "subtitle": None,
+        "response": response,
+        "question": question,
+        "attempt": response.attempt,
+        "student": student_name(response),
+        "answer": answer_text(question, response.answer),
+        "key": "" if question.kind == Question.Kind.ESSAY else question.key_display(),
+        "form": form,
+        "in_queue": response.pk in queue_ids,
+        "position": queue_ids.index(response.pk) + 1 if response.pk in queue_ids else None,
+        "waiting": len(queue_ids),
+        "skip_url": (
+            reverse("admin:quizzes_response_mark", args=[following]) + queue_query(request)
+            if following and following != response.pk
+            else ""
+        ),
+        "queue_query": queue_query(request),
+        "changes": response.score_changes.select_related("changed_by").order_by("changed_at"),
+    }
+    return TemplateResponse(request, "admin/quizzes/response/mark.html", context)
+
+
+def answer_text(question, answer) -> str:
+    try:
+        return question.answer_display(answer)
+    except (KeyError, ValueError, TypeError, AttributeError):  # a choice it names is gone
+        return str(answer)
+
+
+def student_name(response) -> str:
+    user = response.attempt.user
+    if user is None:
+        return _("anonymous")
+    return user.get_full_name() or user.get_username()
+
+
+@require_http_methods(["GET", "POST"])
+def regrade(request, model_admin, object_id):
+    """Dry run on GET (what would change), the regrade itself on POST."""
+    question = get_object_or_404(
+        Question.objects.select_related("quiz").prefetch_related("choices"),
+        pk=object_id if object_id.isdigit() else None,
+    )
+    response_admin = model_admin.admin_site.get_model_admin(Response)
+    if not (
+        model_admin.has_change_permission(request, question)
+        and response_admin.has_change_permission(request)
+    ):
+        raise PermissionDenied
+    attempts = marking.visible_attempts(request.user)
+    if request.method == "POST":
+        report = marking.regrade(question, attempts, by=request.user, dry_run=False)
+        model_admin.log_change(request, question, _("Regraded answers"))
+        messages.success(
+            request,
+            _("Regraded: %(changed)s of %(checked)s scores changed in %(attempts)s attempts.")
+            % {
+                "changed": len(report.changes),
+                "checked": report.checked,
+                "attempts": report.attempts,
+            },
+        )
+        return redirect("admin:quizzes_question_change", question.pk)
+    report = marking.regrade(question, attempts, by=request.user, dry_run=True)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "title": _("Regrade answers"),
+        "subtitle": None,
+        "original": question,
+        "question": question,
+        "report": report,
+        "changes": [
+            (change, answer_text(question, change.response.answer)) for change in report.changes
+        ],
+        "is_essay": question.kind == Question.Kind.ESSAY,
+    }
+    return TemplateResponse(request, "admin/quizzes/question/regrade.html", context)

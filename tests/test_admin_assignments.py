@@ -1,0 +1,137 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from classrooms.factories import (
+    AssignmentFactory,
+    ClassroomFactory,
+    EnrollmentFactory,
+    OverrideFactory,
+)
+from classrooms.models import Override
+from quizzes.factories import UserFactory
+
+
+@pytest.fixture
+def assignment(teacher):
+    classroom = ClassroomFactory(teachers=[teacher])
+    return AssignmentFactory(classroom=classroom, due_at=timezone.now() + timedelta(days=2))
+
+
+@pytest.fixture
+def zelda(assignment):
+    zelda = UserFactory(username="zelda")
+    EnrollmentFactory(classroom=assignment.classroom, student=zelda)
+    return zelda
+
+
+def change_form(assignment, **override):
+    data = {
+        "classroom": assignment.classroom_id,
+        "quiz": assignment.quiz_id,
+        "due_at_0": timezone.localtime(assignment.due_at).strftime("%Y-%m-%d"),
+        "due_at_1": timezone.localtime(assignment.due_at).strftime("%H:%M:%S"),
+        "attempts_allowed": "1",
+        "grading_method": "highest",
+        "feedback_mode": "deferred",
+        "review_shows_answers": "on",
+        "overrides-TOTAL_FORMS": "1" if override else "0",
+        "overrides-INITIAL_FORMS": "0",
+    }
+    data.update({f"overrides-0-{name}": value for name, value in override.items()})
+    return data
+
+
+def post(client, assignment, **override):
+    return client.post(
+        f"/admin/classrooms/assignment/{assignment.pk}/change/",
+        change_form(assignment, **override),
+    )
+
+
+def test_an_override_gives_one_student_more_time_and_attempts(teacher_client, assignment, zelda):
+    page = post(
+        teacher_client,
+        assignment,
+        student=zelda.pk,
+        extra_time="00:10:00",
+        extra_attempts="1",
+        due_at_0="",
+        due_at_1="",
+    )
+    assert page.status_code == 302
+    assignment.time_limit = timedelta(minutes=20)
+    rules = assignment.rules_for(zelda)
+    assert rules.time_limit == timedelta(minutes=30)
+    assert rules.attempts_allowed == 2
+
+
+def test_an_override_with_a_past_due_date_gets_a_message_and_changes_nothing(
+    teacher_client, assignment, zelda
+):
+    yesterday = timezone.localtime() - timedelta(days=1)
+    page = post(
+        teacher_client,
+        assignment,
+        student=zelda.pk,
+        extra_attempts="0",
+        due_at_0=yesterday.strftime("%Y-%m-%d"),
+        due_at_1=yesterday.strftime("%H:%M:%S"),
+    )
+    assert page.status_code == 200
+    assert "A later due date must be in the future." in page.text
+    assert not Override.objects.exists()
+
+
+def test_an_override_for_a_student_of_another_class_is_refused(teacher_client, assignment):
+    outsider = UserFactory(username="outsider")
+    EnrollmentFactory(student=outsider)
+    page = post(teacher_client, assignment, student=outsider.pk, extra_attempts="1")
+    assert "Select a valid choice" in page.text
+    assert not Override.objects.exists()
+
+
+def test_an_override_that_changes_nothing_or_takes_time_away_is_refused(
+    teacher_client, assignment, zelda
+):
+    page = post(teacher_client, assignment, student=zelda.pk, extra_attempts="0")
+    assert "Give extra time, a later due date or extra attempts." in page.text
+    page = post(teacher_client, assignment, student=zelda.pk, extra_time="-00:05:00")
+    assert "Extra time must be longer than zero." in page.text
+    assert not Override.objects.exists()
+
+
+def test_an_old_override_whose_date_has_passed_does_not_block_saving(
+    teacher_client, assignment, zelda
+):
+    old = OverrideFactory(
+        assignment=assignment, student=zelda, due_at=timezone.now() - timedelta(days=1)
+    )
+    data = change_form(assignment)
+    local = timezone.localtime(old.due_at)
+    data.update(
+        {
+            "overrides-TOTAL_FORMS": "1",
+            "overrides-INITIAL_FORMS": "1",
+            "overrides-0-id": old.pk,
+            "overrides-0-assignment": assignment.pk,
+            "overrides-0-student": zelda.pk,
+            "overrides-0-due_at_0": local.strftime("%Y-%m-%d"),
+            "overrides-0-due_at_1": local.strftime("%H:%M:%S"),
+            "overrides-0-extra_attempts": "0",
+            "attempts_allowed": "2",
+        }
+    )
+    page = teacher_client.post(f"/admin/classrooms/assignment/{assignment.pk}/change/", data)
+    assert page.status_code == 302
+    assignment.refresh_from_db()
+    assert assignment.attempts_allowed == 2
+
+
+def test_a_due_date_before_the_opening_date_is_refused(teacher_client, assignment):
+    data = change_form(assignment)
+    later = timezone.localtime(assignment.due_at) + timedelta(days=1)
+    data.update({"opens_at_0": later.strftime("%Y-%m-%d"), "opens_at_1": "09:00:00"})
+    page = teacher_client.post(f"/admin/classrooms/assignment/{assignment.pk}/change/", data)
+    assert "The due date must come after the opening date." in page.text
