@@ -202,7 +202,7 @@ def question_view(attempt, question, response, number, reveal=False):
     return {
         "number": number,
         "choices": choices,
-        "chosen": set(answer) if isinstance(answer, list) else {answer},
+        "chosen": chosen_ids(answer),
         "text": answer if isinstance(answer, str) else "",
         "place_numbers": range(1, len(choices) + 1),
         "places": [
@@ -219,6 +219,13 @@ def question_view(attempt, question, response, number, reveal=False):
         "answer_text": question.answer_display(answer) if response and response.is_answered else "",
         "key_text": question.key_display() if reveal else "",
     }
+
+
+def chosen_ids(answer) -> set:
+    """The choice ids a saved answer ticked: one for single choice, several for multiple."""
+    if isinstance(answer, list):
+        return set(answer)
+    return {answer} if isinstance(answer, int) else set()
 
 
 @require_POST

@@ -1,0 +1,60 @@
+"""Every shipped quiz can be taken through the pages, every kind of question included."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from quizzes.models import Attempt, Question, Quiz
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def right_answer_form(question: Question) -> dict:
+    """What a student who knows the answer submits, field by field."""
+    choices = list(question.choices.order_by("position"))
+    kind = question.kind
+    if kind in (Question.Kind.SINGLE, Question.Kind.TRUE_FALSE, Question.Kind.MULTIPLE):
+        return {"choice": [c.pk for c in choices if c.is_correct]}
+    if kind == Question.Kind.SHORT_TEXT:
+        return {"text": next(c.text for c in choices if c.is_correct)}
+    if kind == Question.Kind.NUMERIC:
+        return {"text": f"{question.numeric_answer.normalize():f} {question.unit}"}
+    if kind == Question.Kind.ORDERING:
+        return {f"place-{c.pk}": place for place, c in enumerate(choices, 1)}
+    if kind == Question.Kind.MATCHING:
+        return {f"match-{c.pk}": c.pk for c in choices}
+    return {"text": "The amendment blocks NASA from working with China without approval."}
+
+
+@pytest.fixture
+def shipped_quizzes(db):
+    call_command("loaddata", "lessons", "quizzes", verbosity=0)
+    return list(Quiz.objects.all())
+
+
+@pytest.mark.parametrize("use_htmx", [True, False], ids=["htmx", "no-js"])
+def test_every_shipped_quiz_scores_full_marks_for_right_answers(
+    student_client, shipped_quizzes, use_htmx
+):
+    for quiz in shipped_quizzes:
+        student_client.post(reverse("quizzes:quiz_start", args=[quiz.slug]))
+        attempt = Attempt.objects.get(quiz=quiz)
+        questions = list(quiz.questions.all())
+        for number, question in enumerate(questions, 1):
+            url = reverse("quizzes:attempt_question", args=[attempt.public_id, number])
+            extra = HTMX if use_htmx else {}
+            response = student_client.post(url, right_answer_form(question), **extra)
+            assert response.status_code in (200, 302), (question.key, response.text[:300])
+            page = student_client.get(url)  # the answered question still draws
+            assert page.status_code == 200
+
+        student_client.post(reverse("quizzes:attempt_submit", args=[attempt.public_id]))
+        attempt.refresh_from_db()
+        essays = [q for q in questions if q.kind == Question.Kind.ESSAY]
+        assert attempt.score == attempt.max_score - sum((q.points for q in essays), Decimal(0))
+        assert attempt.is_provisional == bool(essays)
+        results = student_client.get(reverse("quizzes:attempt_results", args=[attempt.public_id]))
+        assert results.status_code == 200
+        assert "Waiting for your teacher" in results.text or not essays
