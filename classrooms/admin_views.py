@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from classrooms import grading, roster
 from classrooms.models import Enrollment
 from quizzes import statistics
+from quizzes.marking import points_text
 from quizzes.models import Attempt, Question, Response
 
 # A spreadsheet runs a cell starting with one of these as a formula.
@@ -38,7 +39,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PASSWORD_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
 
 
-def get_object_or_404(request, model_admin, object_id):
+def own_object_or_404(request, model_admin, object_id):
     obj = model_admin.get_object(request, object_id)
     if obj is None:
         raise Http404(_("No such object, or not one of yours."))
@@ -106,7 +107,7 @@ def gradebook_rows(classroom, assignments) -> list[GradebookRow]:
 
 @require_GET
 def gradebook(request, model_admin, object_id):
-    classroom = get_object_or_404(request, model_admin, object_id)
+    classroom = own_object_or_404(request, model_admin, object_id)
     if not model_admin.has_view_permission(request, classroom):
         raise PermissionDenied
     assignments = class_assignments(classroom)
@@ -131,7 +132,7 @@ def spreadsheet_cell(value) -> str:
 
 @require_GET
 def gradebook_csv(request, model_admin, object_id):
-    classroom = get_object_or_404(request, model_admin, object_id)
+    classroom = own_object_or_404(request, model_admin, object_id)
     if not model_admin.has_view_permission(request, classroom):
         raise PermissionDenied
     assignments = class_assignments(classroom)
@@ -143,7 +144,7 @@ def gradebook_csv(request, model_admin, object_id):
     header = [_("Username"), _("Last name"), _("First name"), _("Email")]
     header += [
         _("%(quiz)s (out of %(max)s)")
-        % {"quiz": a.quiz, "max": f"{(a.quiz_max_score or Decimal(0)).normalize():f}"}
+        % {"quiz": a.quiz, "max": points_text(a.quiz_max_score or Decimal(0))}
         for a in assignments
     ]
     header.append(_("Provisional (waits for marking)"))
@@ -246,7 +247,7 @@ def create_students(classroom, rows) -> list[tuple[object, str]]:
 
 @require_http_methods(["GET", "POST"])
 def import_roster(request, model_admin, object_id):
-    classroom = get_object_or_404(request, model_admin, object_id)
+    classroom = own_object_or_404(request, model_admin, object_id)
     if not model_admin.has_change_permission(request, classroom):
         raise PermissionDenied
     form = RosterForm(request.POST or None, request.FILES or None)
@@ -286,7 +287,7 @@ def import_roster(request, model_admin, object_id):
 @require_http_methods(["GET", "POST"])
 def regenerate_join_code(request, model_admin, object_id):
     """A confirmation page; posting it gives the class a new code."""
-    classroom = get_object_or_404(request, model_admin, object_id)
+    classroom = own_object_or_404(request, model_admin, object_id)
     if not model_admin.has_change_permission(request, classroom):
         raise PermissionDenied
     if request.method == "GET":
@@ -342,7 +343,7 @@ def chart_bars(counts: list[int]) -> list[dict]:
 
 @require_GET
 def assignment_statistics(request, model_admin, object_id):
-    assignment = get_object_or_404(request, model_admin, object_id)
+    assignment = own_object_or_404(request, model_admin, object_id)
     if not model_admin.has_view_permission(request, assignment):
         raise PermissionDenied
     attempts = list(

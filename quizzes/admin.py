@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from quizzes import admin_views
-from quizzes.marking import visible_attempts, waiting_for_teacher
+from quizzes.marking import points_text, visible_attempts, waiting_for_teacher
 from quizzes.models import Attempt, Choice, Question, Quiz, Response, ScoreChange
 
 
@@ -108,43 +108,6 @@ class QuizAdmin(admin.ModelAdmin):
     inlines = [QuestionInline]
 
 
-class ResponseInline(admin.TabularInline):
-    """The answers of one attempt, read-only: scores change on the marking page, with a record."""
-
-    model = Response
-    extra = 0
-    fields = ["question", "student_answer", "points", "status", "seconds_spent", "mark_link"]
-    readonly_fields = fields
-    can_delete = False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("question__quiz", "attempt")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=_("answer"))
-    def student_answer(self, response):
-        if response.answer is None:
-            return "—"
-        return response.question.answer_display(response.answer)
-
-    @admin.display(description=_("status"))
-    def status(self, response):
-        return response_status(response)
-
-    @admin.display(description="")
-    def mark_link(self, response):
-        if not response.attempt.is_submitted or response.answer is None:
-            return ""
-        label = gettext("Mark") if response.points is None else gettext("Change score")
-        url = reverse("admin:quizzes_response_mark", args=[response.pk])
-        return format_html('<a href="{}">{}</a>', url, label)
-
-
 def response_status(response) -> str:
     if response.answer is None:
         return gettext("not answered")
@@ -191,19 +154,26 @@ class AttemptAdmin(admin.ModelAdmin):
     list_select_related = ["quiz", "user", "assignment__classroom"]
     date_hierarchy = "started_at"
     fields = [
+        ("user", "assignment", "quiz"),
+        ("started_at", "deadline", "submitted_at"),
+        ("score", "max_score", "is_provisional"),
+        "answers",
+        "score_history",
+    ]
+    readonly_fields = [
         "user",
-        "quiz",
         "assignment",
+        "quiz",
         "started_at",
         "deadline",
         "submitted_at",
         "score",
         "max_score",
         "is_provisional",
+        "answers",
         "score_history",
     ]
-    readonly_fields = fields
-    inlines = [ResponseInline]
+    view_on_site = False  # the student's own page, which a teacher cannot open
 
     def get_queryset(self, request):
         return visible_attempts(request.user)
@@ -214,6 +184,47 @@ class AttemptAdmin(admin.ModelAdmin):
     @admin.display(description=_("class"), ordering="assignment__classroom__name")
     def classroom(self, attempt):
         return attempt.assignment.classroom if attempt.assignment else gettext("(practice)")
+
+    @admin.display(description=_("answers"))
+    def answers(self, attempt):
+        """The answers, read-only: scores change on the marking page, which keeps a record."""
+        responses = {r.question_id: r for r in attempt.responses.all() if r.answer is not None}
+        rows = []
+        for number, question in enumerate(attempt.questions(), 1):
+            response = responses.get(question.pk)
+            link = ""
+            if response and attempt.is_submitted:
+                url = reverse("admin:quizzes_response_mark", args=[response.pk])
+                label = gettext("Mark") if response.points is None else gettext("Change score")
+                link = format_html('<a href="{}">{}</a>', url, label)
+            rows.append(
+                (
+                    number,
+                    question.prompt[:120],
+                    question.answer_display(response.answer) if response else "—",
+                    "—" if response is None else points_text(response.points),
+                    points_text(question.points),
+                    response_status(response) if response else gettext("not answered"),
+                    response.seconds_spent if response else "—",
+                    link,
+                )
+            )
+        body = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} / {}</td><td>{}</td><td>{}</td>"
+            "<td>{}</td></tr>",
+            rows,
+        )
+        return format_html(
+            '<table class="attempt-answers"><thead><tr><th>#</th><th>{}</th><th>{}</th>'
+            "<th>{}</th><th>{}</th><th>{}</th><th></th></tr></thead><tbody>{}</tbody></table>",
+            gettext("Question"),
+            gettext("Answer"),
+            gettext("Points"),
+            gettext("Status"),
+            gettext("Seconds"),
+            body,
+        )
 
     @admin.display(description=_("score changes"))
     def score_history(self, attempt):

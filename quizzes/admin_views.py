@@ -46,7 +46,9 @@ class MarkForm(forms.Form):
         points.widget.attrs.update(
             {"max": response.question.points, "step": "0.01", "autofocus": True}
         )
-        points.help_text = _("From 0 to %(max)s.") % {"max": response.question.points}
+        points.help_text = _("From 0 to %(max)s.") % {
+            "max": marking.points_text(response.question.points)
+        }
 
     def clean_points(self):
         points = self.cleaned_data["points"]
@@ -98,13 +100,12 @@ def queue_query(request) -> str:
     return f"?{urlencode(kept)}" if kept else ""
 
 
-def next_in_queue(request, after: Response) -> int | None:
+def next_in_queue(queue_ids: list[int], after: int) -> int | None:
     """The response to mark after `after`: the next one waiting, wrapping to the start."""
-    ids = list(queue_responses(request).values_list("pk", flat=True))
-    if after.pk not in ids:
-        return ids[0] if ids else None
-    i = ids.index(after.pk)
-    rest = ids[i + 1 :] + ids[:i]
+    if after not in queue_ids:
+        return queue_ids[0] if queue_ids else None
+    i = queue_ids.index(after)
+    rest = queue_ids[i + 1 :] + queue_ids[:i]
     return rest[0] if rest else None
 
 
@@ -144,9 +145,10 @@ def mark_response(request, model_admin, object_id):
         response=response,
         initial={"points": response.points, "comment": response.comment},
     )
+    # Found before saving, while this answer still holds its place in the queue.
+    queue_ids = list(queue_responses(request).values_list("pk", flat=True))
+    following = next_in_queue(queue_ids, response.pk)
     if request.method == "POST" and form.is_valid():
-        # Found before saving, while this answer still holds its place in the queue.
-        following = next_in_queue(request, response)
         try:
             saved = form.save(by=request.user)
         except ValidationError as error:
@@ -157,8 +159,8 @@ def mark_response(request, model_admin, object_id):
                 request,
                 _("Saved %(points)s of %(max)s points for %(student)s.")
                 % {
-                    "points": f"{saved.points.normalize():f}",
-                    "max": f"{question.points.normalize():f}",
+                    "points": marking.points_text(saved.points),
+                    "max": marking.points_text(question.points),
                     "student": student_name(response),
                 },
             )
@@ -168,8 +170,6 @@ def mark_response(request, model_admin, object_id):
                 url = reverse("admin:quizzes_response_mark", args=[following])
                 return redirect(url + queue_query(request))
             return redirect("admin:quizzes_attempt_change", response.attempt_id)
-    queue_ids = list(queue_responses(request).values_list("pk", flat=True))
-    following = next_in_queue(request, response)
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.opts,

@@ -20,6 +20,11 @@ from quizzes.models import Attempt, Question, Response, ScoreChange
 CENT = Decimal("0.01")
 
 
+def points_text(points: Decimal | None) -> str:
+    """2.50 as "2.5", 1.00 as "1": points as a teacher writes them; "—" for none."""
+    return "—" if points is None else f"{points.normalize():f}"
+
+
 def visible_attempts(user):
     """Attempts whose scores `user` may see and change: a teacher's classes' attempts.
 
@@ -35,9 +40,11 @@ def waiting_for_teacher(prefix: str = "") -> Q:
 
     `prefix` leads from another model to the response, e.g. "attempts__responses__".
     """
-    return Q(**{f"{prefix}attempt__submitted_at__isnull": False}) & (
-        Q(**{f"{prefix}points__isnull": True, f"{prefix}answer__isnull": False})
-        | Q(**{f"{prefix}needs_review": True, f"{prefix}answer__isnull": False})
+    answered = Q(
+        **{f"{prefix}attempt__submitted_at__isnull": False, f"{prefix}answer__isnull": False}
+    )
+    return answered & (
+        Q(**{f"{prefix}points__isnull": True}) | Q(**{f"{prefix}needs_review": True})
     )
 
 

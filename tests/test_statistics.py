@@ -89,7 +89,7 @@ def test_statistics_page_shows_the_figures_worked_by_hand(teacher_client, teache
 
     assert page.status_code == 200
     text = re.sub(r"\s+", " ", page.text)
-    assert "3 submitted attempts by 3 student(s)" in text
+    assert "3 submitted attempts by 3 students." in text
     rows = re.findall(r"<tr>.*?</tr>", text.split('id="question-statistics"')[1])[1:]
     # q1: facility (1+1+0)/3 = 67 %; q = [1,1,0], rest = [2,0,0]: r = (2/3) / (4/3) = 0.50.
     assert "67 %" in rows[0] and "0.50" in rows[0]
