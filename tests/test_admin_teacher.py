@@ -196,6 +196,7 @@ def test_teachers_group_has_exactly_the_permissions_a_teacher_needs(db):
         "quizzes.view_response",
         "quizzes.change_response",
         "quizzes.view_scorechange",
+        "quizzes.delete_choice",
     }
 
 

@@ -15,7 +15,8 @@ PERMISSIONS = {
     "quizzes": {
         "quiz": "add change view",
         "question": "add change view",
-        "choice": "add change view",
+        # A wrong option may be removed from a key (then regraded); a question may not.
+        "choice": "add change delete view",
         # Attempts are the students' own work: read them, change only scores.
         "attempt": "view",
         "response": "change view",
