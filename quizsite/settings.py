@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "lessons",
     "quizzes",
     "classrooms",
+    "embeds",
 ]
 
 MIDDLEWARE = [
@@ -128,6 +129,11 @@ SECURE_CSP = {
     "base-uri": [CSP.NONE],
     "object-src": [CSP.NONE],
 }
+# Sites that may show the embed routes (/embed/...) in an iframe, sent as CSP frame-ancestors:
+# "*" for any site, or a comma-separated allowlist of origins ("https://school.example,...").
+EMBED_FRAME_ANCESTORS = env_list("EMBED_FRAME_ANCESTORS", "*")
+# An embedded practice attempt stays reachable this long after the student's last action.
+EMBED_TOKEN_MAX_AGE = 12 * 60 * 60
 if env_bool("DJANGO_SECURE"):  # behind HTTPS in production
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = True

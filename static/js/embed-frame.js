@@ -3,6 +3,7 @@
 //   can grow and shrink with it. Messages follow H5P's resizer protocol
 //   ({context: "h5p", action: "resize", scrollHeight}): a host page that loads our
 //   orbit-embed.js or H5P's h5p-resizer.js sizes the frame without anything new.
+// - In a sandboxed frame, where the quiz can't run, says where to find it.
 // - After htmx swaps the practice panel, reads the news out and moves focus into it,
 //   so keyboard and screen reader users stay in the frame where they were answering.
 (function () {
@@ -28,6 +29,17 @@
       }
     });
     window.parent.postMessage({ context: "h5p", action: "hello" }, "*");
+  }
+
+  // A sandboxed frame (WordPress sandboxes the embeds it finds by oEmbed) has no origin of
+  // its own: its forms and requests can't reach the quiz, so say so instead of a dead button.
+  if (window.origin === "null") {
+    var start = document.querySelector("[data-start]");
+    var note = document.querySelector(".sandbox-note");
+    if (start && note) {
+      start.hidden = true;
+      note.hidden = false;
+    }
   }
 
   function announce(text) {

@@ -29,12 +29,24 @@
     if (frame && height > 0) frame.style.height = Math.min(height, 100000) + "px";
   });
 
-  // Frames that loaded before this script have reported their height already: ask again.
+  function showsApp(frame) {
+    try {
+      if (!frame.contentWindow || new URL(frame.src).origin !== appOrigin) return false;
+    } catch (error) {
+      return false; // no valid src
+    }
+    try {
+      void frame.contentWindow.document; // readable: still the initial blank page
+      return false;
+    } catch (error) {
+      return true; // unreadable: the quiz site's page has loaded
+    }
+  }
+
+  // Frames that loaded before this script ran have reported their height already: ask again.
   var frames = document.getElementsByTagName("iframe");
   for (var i = 0; i < frames.length; i++) {
-    var origin = null;
-    try { origin = new URL(frames[i].src, window.location.href).origin; } catch (error) { continue; }
-    if (origin === appOrigin && frames[i].contentWindow) {
+    if (showsApp(frames[i])) {
       frames[i].contentWindow.postMessage({ context: "h5p", action: "ready" }, appOrigin);
     }
   }

@@ -1,0 +1,336 @@
+"""Lessons and their practice quiz inside other sites' iframes.
+
+Browsers block or partition third-party cookies in iframes, so nothing here relies on
+the session or the CSRF cookie: a practice attempt is reached through a signed,
+expiring embed token (embeds/tokens.py) that every form carries in a hidden field and,
+for htmx, in a header. Since the token may not go in a URL, each POST answers with the
+page (or with htmx, the practice panel) drawn again with a fresh token, not a redirect.
+"""
+
+import functools
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import Resolver404, resolve
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csp import csp_override
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from embeds import snippets, tokens
+from lessons.models import Lesson
+from quizzes import scoring
+from quizzes.forms import read_answer
+from quizzes.models import Attempt
+from quizzes.views import PRACTICE_SESSION_KEY, question_view
+
+TOKEN_FIELD = "embed_token"
+TOKEN_HEADER = "X-Embed-Token"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
+
+
+class Refusal(Exception):
+    """A request an embed can't serve, and what to tell the student."""
+
+    def __init__(self, message, status=400, lesson=None):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.lesson = lesson  # set when starting the lesson's quiz again would help
+
+
+def embed_view(view):
+    """Every embed view wears this: frameable by the allowed sites, error pages included.
+
+    Embed views are csrf_exempt because Django's CSRF check needs a cookie, which an
+    iframe on another site may not keep. Forgery is stopped another way: an unsafe
+    request must come from our own pages (Sec-Fetch-Site, or Origin where a browser
+    sends no fetch metadata) and carry a signed embed token, which only our pages hand
+    out and which opens nothing but one anonymous practice attempt.
+    """
+
+    @functools.wraps(view)
+    def guarded(request, *args, **kwargs):
+        try:
+            if request.method not in SAFE_METHODS:
+                check_same_origin(request)
+            return view(request, *args, **kwargs)
+        except Http404:
+            refusal = Refusal(
+                _("There is no lesson at this address. It may have been renamed or removed."),
+                status=404,
+            )
+        except Refusal as error:
+            refusal = error
+        return render_refusal(request, refusal)
+
+    @functools.wraps(view)
+    def framed(request, *args, **kwargs):
+        # Read per request (not once at import), so the setting can change under tests.
+        policy = {**settings.SECURE_CSP, "frame-ancestors": settings.EMBED_FRAME_ANCESTORS}
+        return csp_override(policy)(guarded)(request, *args, **kwargs)
+
+    return csrf_exempt(xframe_options_exempt(framed))
+
+
+def check_same_origin(request):
+    site = request.headers.get("Sec-Fetch-Site")
+    origin = request.headers.get("Origin")
+    if site is not None:
+        # "none": the student's own doing (a reload that posts again), not another site's.
+        allowed = site in {"same-origin", "none"}
+    elif origin is not None:
+        allowed = origin in {snippets.site_origin(request), *settings.CSRF_TRUSTED_ORIGINS}
+    else:
+        allowed = True  # not a browser, so no student's browser to abuse; the token still counts
+    if not allowed:
+        raise Refusal(
+            _(
+                "This answer was sent from another website, so it was refused. "
+                "Answer inside the quiz itself."
+            ),
+            status=403,
+        )
+
+
+def render_refusal(request, refusal):
+    template = "embeds/embed_error.html"
+    if request.htmx:
+        template += "#practice-panel"
+    context = {"message": refusal.message, "lesson": refusal.lesson}
+    response = render(request, template, context, status=refusal.status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def get_lesson(slug) -> Lesson:
+    return get_object_or_404(Lesson.objects.prefetch_related("sections"), slug=slug)
+
+
+def practice_attempt(request, lesson) -> Attempt:
+    """The anonymous practice attempt on this lesson that the request's embed token names."""
+    token = request.headers.get(TOKEN_HEADER) or request.POST.get(TOKEN_FIELD, "")
+    try:
+        public_id = tokens.read_token(token)
+    except tokens.ExpiredToken:
+        hours = settings.EMBED_TOKEN_MAX_AGE // 3600
+        message = _(
+            "This practice quiz has expired: it stays open for %(hours)s hours after your "
+            "last answer. Start again to try it afresh."
+        ) % {"hours": hours}
+        raise Refusal(message, lesson=lesson) from None
+    except tokens.BadToken:
+        message = _(
+            "This practice quiz can't continue: its embed token is missing or has been "
+            "changed. Start again to try it afresh."
+        )
+        raise Refusal(message, lesson=lesson) from None
+    attempt = (
+        Attempt.objects.filter(user=None, assignment=None, quiz__is_practice=True)
+        .filter(quiz__lesson=lesson, public_id=public_id)
+        .select_related("quiz")
+        .first()
+    )
+    if attempt is None:
+        message = _("This practice attempt no longer exists. Start again to try the quiz afresh.")
+        raise Refusal(message, status=404, lesson=lesson)
+    return attempt
+
+
+def render_practice(request, lesson, attempt=None, number=None, error="", status=200):
+    """The embed page, or with htmx only its practice panel, as the attempt now stands."""
+    quiz = attempt.quiz if attempt else lesson.practice_quiz
+    context = {"lesson": lesson, "quiz": quiz, "attempt": attempt, "error": error}
+    if attempt is None and quiz is not None:
+        context["question_count"] = quiz.questions.count()
+        context["lesson_url"] = request.build_absolute_uri(lesson.get_absolute_url())
+    elif attempt is not None:
+        context["token"] = tokens.make_token(attempt.public_id)
+        context["token_header"] = TOKEN_HEADER
+        context |= (
+            results_context(attempt) if attempt.is_submitted else question_context(attempt, number)
+        )
+    template = "embeds/lesson_embed.html"
+    if request.htmx:
+        template += "#practice-panel"
+    return render(request, template, context, status=status)
+
+
+def question_context(attempt, number):
+    questions = list(attempt.questions())
+    if number is None or not 1 <= number <= len(questions):
+        number = attempt.resume_number()
+    question = questions[number - 1]
+    responses = {r.question_id: r for r in attempt.responses.all()}
+    response = responses.get(question.pk)
+    answered = sum(1 for r in responses.values() if r.is_answered)
+    reveal = response is not None and response.is_answered
+    return {
+        "question": question,
+        "number": number,
+        "total": len(questions),
+        "response": response if reveal else None,
+        "answered": answered,
+        "unanswered": len(questions) - answered,
+        "locked": reveal,
+        "view": question_view(attempt, question, response, number, reveal=reveal),
+    }
+
+
+def results_context(attempt):
+    responses = {r.question_id: r for r in attempt.responses.all() if r.is_answered}
+    rows = [
+        {"number": number, "question": question, "response": responses.get(question.pk)}
+        for number, question in enumerate(attempt.questions(), 1)
+    ]
+    return {"rows": rows}
+
+
+def posted_number(request):
+    try:
+        return int(request.POST.get("number", ""))
+    except ValueError:
+        return None
+
+
+@embed_view
+@require_GET
+def lesson_embed(request, slug):
+    return render_practice(request, get_lesson(slug))
+
+
+@embed_view
+@require_POST
+@vary_on_headers("HX-Request")
+def practice_start(request, slug):
+    lesson = get_lesson(slug)
+    quiz = lesson.practice_quiz
+    if quiz is None or not quiz.questions.exists():
+        raise Refusal(_("This lesson has no practice quiz yet."), status=404)
+    attempt = Attempt.objects.create(quiz=quiz, max_score=quiz.max_score)
+    return render_practice(request, lesson, attempt, number=1)
+
+
+@embed_view
+@require_POST
+@vary_on_headers("HX-Request")
+def practice_answer(request, slug):
+    lesson = get_lesson(slug)
+    attempt = practice_attempt(request, lesson)
+    if attempt.is_submitted:
+        error = _("This attempt is finished, so answers can no longer change.")
+        return render_practice(request, lesson, attempt, error=error, status=409)
+    questions = list(attempt.questions())
+    number = posted_number(request)
+    if number is None or not 1 <= number <= len(questions):
+        raise Refusal(_("That question is not part of this quiz."), lesson=lesson)
+    question = questions[number - 1]
+    error, status = "", 200
+    if attempt.responses.filter(question=question, answer__isnull=False).exists():
+        error, status = _("You have already answered this question."), 409
+    else:
+        try:
+            attempt.save_answer(question, read_answer(question, request.POST))
+        except scoring.InvalidAnswer as invalid:
+            error, status = _(str(invalid)), 400
+    return render_practice(request, lesson, attempt, number, error, status)
+
+
+@embed_view
+@require_POST
+@vary_on_headers("HX-Request")
+def practice_question(request, slug):
+    lesson = get_lesson(slug)
+    attempt = practice_attempt(request, lesson)
+    return render_practice(request, lesson, attempt, posted_number(request))
+
+
+@embed_view
+@require_POST
+@vary_on_headers("HX-Request")
+def practice_finish(request, slug):
+    lesson = get_lesson(slug)
+    attempt = practice_attempt(request, lesson)
+    attempt.submit()
+    return render_practice(request, lesson, attempt)
+
+
+@embed_view
+@require_POST
+def practice_continue(request, slug):
+    """Carry on with the embedded attempt in a tab of its own.
+
+    The token may not go in a URL, so the embed posts it here from a form with
+    target="_blank". In its own tab the site is first-party and cookies work: the
+    attempt joins this browser's session like a practice attempt started on the site,
+    and the normal attempt pages take over where the student was.
+    """
+    attempt = practice_attempt(request, get_lesson(slug))
+    remembered = request.session.get(PRACTICE_SESSION_KEY, [])
+    if str(attempt.public_id) not in remembered:
+        request.session[PRACTICE_SESSION_KEY] = [*remembered[-20:], str(attempt.public_id)]
+    return redirect(attempt.get_absolute_url())
+
+
+@embed_view
+def embed_not_found(request, path=""):
+    raise Http404(path)
+
+
+@require_GET
+def oembed(request):
+    """oEmbed provider (https://oembed.com/) for lesson pages: a "rich" response."""
+    if request.GET.get("format", "json") != "json":
+        return HttpResponse(
+            "Only format=json is available.", status=501, content_type="text/plain; charset=utf-8"
+        )
+    url = request.GET.get("url", "")
+    if not url:
+        return HttpResponseBadRequest(
+            "The url parameter is required.", content_type="text/plain; charset=utf-8"
+        )
+    lesson = lesson_at(request, url)
+    origin = snippets.site_origin(request)
+    width = size_within(request.GET.get("maxwidth"), snippets.WIDTH)
+    height = size_within(request.GET.get("maxheight"), snippets.HEIGHT)
+    return JsonResponse(
+        {
+            "version": "1.0",
+            "type": "rich",
+            "title": lesson.title,
+            "provider_name": "Orbit Quiz",
+            "provider_url": f"{origin}/",
+            "cache_age": 24 * 60 * 60,
+            "html": snippets.embed_code(lesson, origin, width, height),
+            "width": width,
+            "height": height,
+        }
+    )
+
+
+def lesson_at(request, url) -> Lesson:
+    """The lesson whose page (or embed) is at this URL on this site; 404 for anything else."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or parts.netloc != request.get_host():
+        raise Http404("Not a page of this site.")
+    try:
+        match = resolve(parts.path)
+    except Resolver404:
+        raise Http404("Not a lesson page.") from None
+    if match.view_name not in {"lessons:lesson_detail", "embeds:lesson_embed"}:
+        raise Http404("Not a lesson page.")
+    return get_object_or_404(Lesson, slug=match.kwargs["slug"])
+
+
+def size_within(limit, default: int) -> int:
+    """oEmbed's maxwidth/maxheight: the default size, or less if the consumer asks."""
+    try:
+        limit = int(limit)
+    except (TypeError, ValueError):
+        return default
+    return min(default, limit) if limit > 0 else default
