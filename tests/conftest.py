@@ -5,6 +5,12 @@ from quizzes.factories import QuestionFactory, QuizFactory, UserFactory
 from quizzes.models import Attempt
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Real hashers are slow on purpose; tests create many accounts and check no hash strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def student(db):
     return UserFactory(username="student")
