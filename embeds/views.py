@@ -27,7 +27,7 @@ from lessons.models import Lesson
 from quizzes import scoring
 from quizzes.forms import read_answer
 from quizzes.models import Attempt
-from quizzes.views import PRACTICE_SESSION_KEY, question_view
+from quizzes.views import question_view, remember_practice_attempt
 
 TOKEN_FIELD = "embed_token"
 TOKEN_HEADER = "X-Embed-Token"
@@ -271,9 +271,7 @@ def practice_continue(request, slug):
     and the normal attempt pages take over where the student was.
     """
     attempt = practice_attempt(request, get_lesson(slug))
-    remembered = request.session.get(PRACTICE_SESSION_KEY, [])
-    if str(attempt.public_id) not in remembered:
-        request.session[PRACTICE_SESSION_KEY] = [*remembered[-20:], str(attempt.public_id)]
+    remember_practice_attempt(request, attempt)
     return redirect(attempt.get_absolute_url())
 
 

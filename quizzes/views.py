@@ -56,11 +56,15 @@ def quiz_start(request, slug):
         user = request.user if request.user.is_authenticated else None
         attempt = Attempt.objects.create(quiz=quiz, user=user, max_score=quiz.max_score)
         if user is None:
-            request.session[PRACTICE_SESSION_KEY] = [
-                *request.session.get(PRACTICE_SESSION_KEY, [])[-20:],
-                str(attempt.public_id),
-            ]
+            remember_practice_attempt(request, attempt)
     return redirect(attempt.get_absolute_url())
+
+
+def remember_practice_attempt(request, attempt):
+    """Let this browser's session open an anonymous practice attempt (the last 20 kept)."""
+    remembered = request.session.get(PRACTICE_SESSION_KEY, [])
+    if str(attempt.public_id) not in remembered:
+        request.session[PRACTICE_SESSION_KEY] = [*remembered[-19:], str(attempt.public_id)]
 
 
 @login_required
