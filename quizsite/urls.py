@@ -1,7 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from embeds.views import oembed
+
+admin.site.site_header = _("Orbit Quiz for teachers")
+admin.site.site_title = _("Orbit Quiz admin")
+admin.site.index_title = _("Classes, quizzes and scores")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
