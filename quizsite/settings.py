@@ -133,7 +133,7 @@ SECURE_CSP = {
 # "*" for any site, or a comma-separated allowlist of origins ("https://school.example,...").
 EMBED_FRAME_ANCESTORS = env_list("EMBED_FRAME_ANCESTORS", "*")
 # An embedded practice attempt stays reachable this long after the student's last action.
-EMBED_TOKEN_MAX_AGE = 12 * 60 * 60
+EMBED_TOKEN_MAX_AGE = int(os.environ.get("EMBED_TOKEN_MAX_AGE", 12 * 60 * 60))
 if env_bool("DJANGO_SECURE"):  # behind HTTPS in production
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = True
