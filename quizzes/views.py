@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
@@ -47,10 +48,13 @@ def quiz_detail(request, slug):
 
 @require_POST
 def quiz_start(request, slug):
-    """Self-study (or anonymous practice) attempt, outside any class."""
+    """A practice attempt, open to anyone. Other quizzes are taken through assignments:
+    trying them with feedback first would show the answers before the graded attempt."""
     quiz = get_object_or_404(Quiz, slug=slug)
-    if not quiz.is_practice and not request.user.is_authenticated:
-        return redirect(f"{reverse('login')}?next={quiz.get_absolute_url()}")
+    if not quiz.is_practice:
+        raise PermissionDenied(
+            _("This quiz is taken when a teacher assigns it: find it under My quizzes.")
+        )
     attempt = own_attempts(request).filter(quiz=quiz, assignment=None).in_progress().first()
     if attempt is None:
         user = request.user if request.user.is_authenticated else None

@@ -11,6 +11,14 @@ pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
+@pytest.fixture
+def quiz(quiz):
+    """These tests take the conftest quiz as a lesson's practice quiz, open to anyone."""
+    quiz.is_practice = True
+    quiz.save()
+    return quiz
+
+
 def start(client, quiz) -> Attempt:
     client.post(reverse("quizzes:quiz_start", args=[quiz.slug]))
     return Attempt.objects.latest("started_at")
@@ -35,10 +43,15 @@ def test_home_lists_lessons_and_lesson_page_credits_its_source(client, quiz):
     assert quiz.title in page.text
 
 
-def test_starting_a_graded_quiz_asks_anonymous_visitors_to_log_in(client, quiz):
-    response = client.post(reverse("quizzes:quiz_start", args=[quiz.slug]))
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+def test_a_quiz_not_for_practice_is_taken_only_through_an_assignment(student_client):
+    graded = QuizFactory(title="Unit test")
+    page = student_client.get(graded.get_absolute_url())
+    assert "Your teacher assigns this quiz" in page.text
+    assert "Start the quiz" not in page.text
+
+    response = student_client.post(reverse("quizzes:quiz_start", args=[graded.slug]))
+    assert response.status_code == 403
+    assert "taken when a teacher assigns it" in response.text
     assert not Attempt.objects.exists()
 
 
@@ -183,7 +196,7 @@ def test_another_students_attempt_is_not_reachable(client, quiz):
 
 
 def test_practice_quiz_needs_no_account_and_stays_private_to_its_browser(client, quiz):
-    practice = QuizFactory(lesson=quiz.lesson, is_practice=True)
+    practice = QuizFactory(is_practice=True)
     from quizzes.factories import QuestionFactory
 
     question = QuestionFactory(quiz=practice)

@@ -7,6 +7,14 @@ from tests.browser.conftest import log_in
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture
+def quiz(quiz):
+    """The conftest quiz as the lesson's practice quiz, which the lesson page offers."""
+    quiz.is_practice = True
+    quiz.save()
+    return quiz
+
+
 def take_quiz(page, quiz):
     page.goto("/")
     page.get_by_role("link", name=quiz.lesson.title).click()
