@@ -76,4 +76,11 @@ class Section(models.Model):
     def natural_key(self):
         return (self.lesson.slug, self.anchor)
 
+    def terms(self) -> list[tuple[str, str]]:
+        """A glossary or timeline ("Term: text" in every paragraph) as pairs; else empty."""
+        pairs = [paragraph.partition(": ") for paragraph in self.body.split("\n\n")]
+        if len(pairs) < 2 or not all(sep and 0 < len(term) <= 60 for term, sep, _ in pairs):
+            return []
+        return [(term.strip(), text.strip()) for term, _sep, text in pairs]
+
     natural_key.dependencies = ["lessons.lesson"]
