@@ -26,7 +26,7 @@ from embeds import snippets, tokens
 from lessons.models import Lesson
 from quizzes import scoring
 from quizzes.forms import read_answer
-from quizzes.models import Attempt
+from quizzes.models import Attempt, AttemptClosed
 from quizzes.views import question_view, remember_practice_attempt
 
 TOKEN_FIELD = "embed_token"
@@ -223,8 +223,7 @@ def practice_answer(request, slug):
     lesson = get_lesson(slug)
     attempt = practice_attempt(request, lesson)
     if attempt.is_submitted:
-        error = _("This attempt is finished, so answers can no longer change.")
-        return render_practice(request, lesson, attempt, error=error, status=409)
+        return finished_reply(request, lesson, attempt)
     questions = list(attempt.questions())
     number = posted_number(request)
     if number is None or not 1 <= number <= len(questions):
@@ -238,7 +237,15 @@ def practice_answer(request, slug):
             attempt.save_answer(question, read_answer(question, request.POST))
         except scoring.InvalidAnswer as invalid:
             error, status = _(str(invalid)), 400
+        except AttemptClosed:  # finished in another tab meanwhile
+            attempt.refresh_from_db()
+            return finished_reply(request, lesson, attempt)
     return render_practice(request, lesson, attempt, number, error, status)
+
+
+def finished_reply(request, lesson, attempt):
+    error = _("This attempt is finished, so answers can no longer change.")
+    return render_practice(request, lesson, attempt, error=error, status=409)
 
 
 @embed_view

@@ -278,10 +278,11 @@ class Choice(models.Model):
     natural_key.dependencies = ["quizzes.question"]
 
 
-class AttemptQuerySet(models.QuerySet):
-    def for_user(self, user):
-        return self.filter(user=user) if user.is_authenticated else self.none()
+class AttemptClosed(Exception):
+    """The attempt was submitted, or its time ran out, before this change could be saved."""
 
+
+class AttemptQuerySet(models.QuerySet):
     def in_progress(self):
         return self.filter(submitted_at__isnull=True)
 
@@ -373,7 +374,10 @@ class Attempt(models.Model):
     @property
     def feedback_is_immediate(self) -> bool:
         """Practice attempts teach as they go; assignments say when feedback comes."""
-        return self.assignment is None or self.assignment.feedback_mode == "immediate"
+        return (
+            self.assignment is None
+            or self.assignment.feedback_mode == self.assignment.FeedbackMode.IMMEDIATE
+        )
 
     @property
     def review_shows_answers(self) -> bool:
@@ -388,11 +392,19 @@ class Attempt(models.Model):
             return False
         return self.submit(at=self.deadline)
 
+    def lock_open(self, now=None):
+        """Lock this attempt's row for a change, or raise AttemptClosed if it no longer
+        takes one: checked under the lock, so a submit can't slip in between."""
+        locked = Attempt.objects.select_for_update().get(pk=self.pk)
+        if locked.is_submitted or locked.is_expired(now):
+            raise AttemptClosed
+
     def save_answer(self, question, answer):
         """Store (or replace) the answer to one question and score it."""
         now = timezone.now()
         points = scoring.score(question.answer_key(), answer, question.points)
         with transaction.atomic():
+            self.lock_open(now)
             response, _created = Response.objects.get_or_create(attempt=self, question=question)
             response.answer = answer
             response.points = points
@@ -403,7 +415,9 @@ class Attempt(models.Model):
             self.mark_seen(now)
         return response
 
+    @transaction.atomic
     def toggle_flag(self, question) -> bool:
+        self.lock_open()
         response, _created = Response.objects.get_or_create(attempt=self, question=question)
         response.flagged = not response.flagged
         response.save(update_fields=["flagged"])

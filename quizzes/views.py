@@ -15,7 +15,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from classrooms.models import Assignment, Enrollment
 from quizzes import scoring
 from quizzes.forms import read_answer
-from quizzes.models import Attempt, Quiz
+from quizzes.models import Attempt, AttemptClosed, Quiz
 
 PRACTICE_SESSION_KEY = "practice_attempts"
 
@@ -117,6 +117,13 @@ def attempt_question_url(attempt, number):
     return reverse("quizzes:attempt_question", args=[attempt.public_id, number])
 
 
+def reload_closed(attempt):
+    """The attempt as it is now that it refused a change: submitted, or past its deadline."""
+    attempt.refresh_from_db()
+    attempt.close_if_expired()
+    return attempt
+
+
 def closed_attempt_reply(request, attempt):
     """Answers to a submitted attempt change nothing; say why and show the results."""
     if attempt.deadline and attempt.submitted_at == attempt.deadline:
@@ -160,6 +167,8 @@ def attempt_question(request, public_id, number):
                 saved = True
             except scoring.InvalidAnswer as invalid:
                 error, status = _(str(invalid)), 400
+            except AttemptClosed:
+                return closed_attempt_reply(request, reload_closed(attempt))
         if not request.htmx and saved:
             if "next" in request.POST and number < len(questions):
                 number += 1
@@ -245,7 +254,10 @@ def attempt_flag(request, public_id, number):
     questions = list(attempt.questions())
     if not 1 <= number <= len(questions):
         raise Http404(_("This attempt has no question %(number)s.") % {"number": number})
-    attempt.toggle_flag(questions[number - 1])
+    try:
+        attempt.toggle_flag(questions[number - 1])
+    except AttemptClosed:
+        return closed_attempt_reply(request, reload_closed(attempt))
     if not request.htmx:
         return redirect(attempt_question_url(attempt, number))
     response = attempt.responses.get(question=questions[number - 1])

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from classrooms.models import Classroom, Enrollment, Override
-from quizzes.models import Attempt
+from quizzes.models import Attempt, AttemptClosed
 
 pytestmark = pytest.mark.django_db
 
@@ -234,3 +234,16 @@ def test_double_start_makes_one_attempt(student_client, quiz, make_assignment):
     start(student_client, assignment)
     start(student_client, assignment)
     assert Attempt.objects.count() == 1
+
+
+def test_an_answer_racing_a_submission_is_refused(student_client, quiz, make_assignment):
+    assignment = make_assignment(quiz)
+    start(student_client, assignment)
+    stale = Attempt.objects.get()  # loaded before another tab submits
+    Attempt.objects.get().submit()
+
+    with pytest.raises(AttemptClosed):
+        stale.save_answer(quiz.questions.get(position=1), choice(quiz, 1, "CNSA"))
+    with pytest.raises(AttemptClosed):
+        stale.toggle_flag(quiz.questions.get(position=1))
+    assert not stale.responses.exists()
