@@ -92,10 +92,18 @@ class QuestionAdmin(admin.ModelAdmin):
 
 
 class QuestionInline(admin.TabularInline):
+    """The quiz's questions at a glance. They are edited on their own page, where the
+    answer key is checked and a changed key offers a regrade."""
+
     model = Question
     extra = 0
     fields = ["position", "prompt", "kind", "level", "points"]
+    readonly_fields = fields
     show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Quiz)

@@ -179,7 +179,7 @@ def mark_response(request, model_admin, object_id):
         "question": question,
         "attempt": response.attempt,
         "student": student_name(response),
-        "answer": answer_text(question, response.answer),
+        "answer": question.answer_display(response.answer),
         "key": "" if question.kind == Question.Kind.ESSAY else question.key_display(),
         "form": form,
         "in_queue": response.pk in queue_ids,
@@ -194,13 +194,6 @@ def mark_response(request, model_admin, object_id):
         "changes": response.score_changes.select_related("changed_by").order_by("changed_at"),
     }
     return TemplateResponse(request, "admin/quizzes/response/mark.html", context)
-
-
-def answer_text(question, answer) -> str:
-    try:
-        return question.answer_display(answer)
-    except (KeyError, ValueError, TypeError, AttributeError):  # a choice it names is gone
-        return str(answer)
 
 
 def student_name(response) -> str:
@@ -247,7 +240,7 @@ def regrade(request, model_admin, object_id):
         "question": question,
         "report": report,
         "changes": [
-            (change, answer_text(question, change.response.answer)) for change in report.changes
+            (change, question.answer_display(change.response.answer)) for change in report.changes
         ],
         "is_essay": question.kind == Question.Kind.ESSAY,
     }

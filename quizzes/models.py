@@ -169,8 +169,10 @@ class Question(models.Model):
             return " → ".join(texts[i] for i in answer if i in texts)
         if self.kind == self.Kind.MATCHING:
             targets = {c.pk: c.match_text for c in self.choices.all()}
+            # A pair deleted from the key since shows as "?", never as an error page.
             return "; ".join(
-                f"{texts[int(left)]} → {targets.get(right, '')}" for left, right in answer.items()
+                f"{texts.get(int(left), '?')} → {targets.get(right, '?')}"
+                for left, right in answer.items()
             )
         return str(answer)
 

@@ -103,3 +103,12 @@ def test_choices_keep_one_order_per_attempt_and_differ_between_attempts(client, 
         assert len({tuple(order) for order in orders}) > 1
     else:
         assert all(order == list("ABCDEFGH") for order in orders)
+
+
+def test_questions_are_edited_on_their_own_page_not_in_the_quiz_table(admin_client_logged_in):
+    question = QuestionFactory()
+    page = admin_client_logged_in.get(
+        reverse("admin:quizzes_quiz_change", args=[question.quiz.pk])
+    ).text
+    assert 'name="questions-0-kind"' not in page  # no way round the answer-key checks
+    assert reverse("admin:quizzes_question_change", args=[question.pk]) in page

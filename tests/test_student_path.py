@@ -226,3 +226,24 @@ def test_my_attempts_lists_only_my_own(student_client, student, quiz):
     page = student_client.get(reverse("quizzes:attempt_list")).text
     assert quiz.title in page
     assert other_quiz.title not in page
+
+
+def test_results_still_show_when_a_matching_pair_was_removed_from_the_key(student_client):
+    from quizzes.factories import QuestionFactory
+
+    practice = QuizFactory(is_practice=True)
+    pairs = [
+        ("Chang'e-4", False, "far side"),
+        ("Tianwen-1", False, "Mars"),
+        ("CBERS", False, "Brazil"),
+    ]
+    question = QuestionFactory(quiz=practice, kind="matching", choices=pairs)
+    attempt = start(student_client, practice)
+    form = {f"match-{c.pk}": c.pk for c in question.choices.all()}
+    student_client.post(question_url(attempt, 1), form)
+    attempt.submit()
+    question.choices.get(text="CBERS").delete()  # a teacher edits the key
+
+    page = student_client.get(reverse("quizzes:attempt_results", args=[attempt.public_id]))
+    assert page.status_code == 200
+    assert "Tianwen-1 → Mars" in page.text and "? → ?" in page.text
