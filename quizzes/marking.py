@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from classrooms.models import Assignment
@@ -130,6 +130,7 @@ class RegradeReport:
 
     checked: int = 0  # answers scored again
     unfit: int = 0  # answers that no longer fit the key (a choice was removed): they score 0
+    kept: int = 0  # answers a teacher scored by hand: their judgement stands
     changes: list[Rescore] = field(default_factory=list)
 
     @property
@@ -168,10 +169,18 @@ def regrade(question: Question, attempts, *, by, dry_run: bool = True) -> Regrad
             list(attempts.select_for_update(of=("self",)).order_by("pk").values_list("pk"))
         responses = (
             Response.objects.filter(attempt__in=attempts, question=question, answer__isnull=False)
+            .annotate(
+                hand_marked=Exists(
+                    ScoreChange.objects.filter(response=OuterRef("pk"), by_hand=True)
+                )
+            )
             .select_related("attempt__user", "attempt__assignment__classroom")
             .order_by("attempt__user__username", "attempt__started_at")
         )
         for response in responses:
+            if response.hand_marked:
+                report.kept += 1
+                continue
             report.checked += 1
             try:
                 answer = scoring.clean_answer(key, response.answer)
@@ -195,6 +204,7 @@ def regrade(question: Question, attempts, *, by, dry_run: bool = True) -> Regrad
                 old_points=change.old,
                 new_points=change.new,
                 reason=reason,
+                by_hand=False,
             )
             for change in report.changes
         )

@@ -524,6 +524,11 @@ class ScoreChange(models.Model):
         _("new points"), max_digits=5, decimal_places=2, null=True, blank=True
     )
     reason = models.CharField(_("reason"), max_length=500)
+    by_hand = models.BooleanField(
+        _("by hand"),
+        default=True,
+        help_text=_("A teacher's own judgement, which a regrade leaves in place."),
+    )
 
     class Meta:
         ordering = ["-changed_at"]

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from classrooms.factories import AssignmentFactory, ClassroomFactory
 from quizzes import marking, scoring
 from quizzes.factories import QuestionFactory, QuizFactory, UserFactory
-from quizzes.models import Attempt, Choice, Question, ScoreChange
+from quizzes.models import Attempt, Choice, Question, Response, ScoreChange
 
 D = Decimal
 
@@ -199,3 +199,19 @@ def test_regrade_scores_an_answer_whose_choice_was_removed_zero(keyed_class, tea
         multiple, Attempt.objects.filter(assignment=assignment), by=teacher, dry_run=False
     )
     assert report.unfit == 2
+
+
+def test_regrade_keeps_a_score_a_teacher_gave_by_hand(keyed_class, teacher):
+    assignment, multiple = keyed_class
+    attempts = Attempt.objects.filter(assignment=assignment)
+    overridden = Response.objects.filter(question=multiple).order_by("pk").last()  # ticked C
+    marking.override(overridden, D("0.5"), by=teacher, reason="Partly right reasoning")
+    Choice.objects.filter(question=multiple, text="C").update(is_correct=True)
+
+    report = marking.regrade(multiple, attempts, by=teacher, dry_run=False)
+
+    assert report.kept == 1 and report.checked == 3
+    overridden.refresh_from_db()
+    assert overridden.points == D("0.5")
+    # A second regrade still checks the answers that the first one rescored.
+    assert marking.regrade(multiple, attempts, by=teacher).checked == 3
