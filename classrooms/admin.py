@@ -285,6 +285,18 @@ class AssignmentAdmin(admin.ModelAdmin):
             kwargs["queryset"] = Classroom.objects.for_teacher(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Extra time or a later due date must reach students already answering.
+        changed = form.instance.refresh_deadlines()
+        if changed:
+            message = ngettext(
+                "The new rules apply to %(count)d attempt in progress.",
+                "The new rules apply to %(count)d attempts in progress.",
+                changed,
+            )
+            self.message_user(request, message % {"count": changed}, messages.INFO)
+
     def get_urls(self):
         view = self.admin_site.admin_view(admin_views.assignment_statistics, cacheable=False)
         return [

@@ -151,6 +151,18 @@ class Assignment(models.Model):
         if self.time_limit is not None and self.time_limit <= timedelta(0):
             raise ValidationError({"time_limit": _("A time limit must be longer than zero.")})
 
+    def refresh_deadlines(self) -> int:
+        """Give attempts in progress the deadline today's rules and overrides set; how many
+        changed."""
+        changed = 0
+        for attempt in self.attempts.in_progress().select_related("user"):
+            deadline = self.rules_for(attempt.user).deadline_from(attempt.started_at)
+            if deadline != attempt.deadline:
+                attempt.deadline = deadline
+                attempt.save(update_fields=["deadline"])
+                changed += 1
+        return changed
+
     def rules_for(self, student) -> "Rules":
         """This assignment's settings for one student, overrides applied."""
         override = self.overrides.filter(student=student).first()

@@ -135,3 +135,28 @@ def test_a_due_date_before_the_opening_date_is_refused(teacher_client, assignmen
     data.update({"opens_at_0": later.strftime("%Y-%m-%d"), "opens_at_1": "09:00:00"})
     page = teacher_client.post(f"/admin/classrooms/assignment/{assignment.pk}/change/", data)
     assert "The due date must come after the opening date." in page.text
+
+
+def test_extra_time_reaches_a_student_already_answering(teacher_client, assignment, zelda):
+    from quizzes.models import Attempt
+
+    assignment.time_limit = timedelta(minutes=10)
+    assignment.save()
+    started = timezone.now()
+    attempt = Attempt.objects.create(
+        quiz=assignment.quiz,
+        assignment=assignment,
+        user=zelda,
+        started_at=started,
+        deadline=started + timedelta(minutes=10),
+    )
+    form = change_form(assignment, student=zelda.pk, extra_time="00:30:00", extra_attempts="0")
+    form.update(time_limit="00:10:00", due_at_0="", due_at_1="")
+
+    page = teacher_client.post(
+        f"/admin/classrooms/assignment/{assignment.pk}/change/", form, follow=True
+    )
+
+    assert "The new rules apply to 1 attempt in progress." in page.text
+    attempt.refresh_from_db()
+    assert attempt.deadline == started + timedelta(minutes=40)
