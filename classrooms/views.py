@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from classrooms.forms import JoinForm
-from classrooms.models import Assignment, Enrollment
+from classrooms.models import Assignment, Enrollment, Override
 from quizzes.models import Attempt
 
 
@@ -60,7 +60,8 @@ def dashboard(request):
                 "attempts",
                 queryset=Attempt.objects.filter(user=request.user),
                 to_attr="my_attempts",
-            )
+            ),
+            Prefetch("overrides", queryset=Override.objects.filter(student=request.user)),
         )
         .order_by("due_at", "pk")
     )

@@ -302,6 +302,8 @@ def attempt_results(request, public_id):
     for question in attempt.questions():
         response = responses.get(question.pk)
         answered = response is not None and response.is_answered
+        if answered:
+            response.question = question  # already has its evidence and lesson loaded
         rows.append(
             {
                 "question": question,

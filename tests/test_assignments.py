@@ -247,3 +247,35 @@ def test_an_answer_racing_a_submission_is_refused(student_client, quiz, make_ass
     with pytest.raises(AttemptClosed):
         stale.toggle_flag(quiz.questions.get(position=1))
     assert not stale.responses.exists()
+
+
+@pytest.mark.parametrize("page", ["dashboard", "results"])
+def test_student_pages_ask_the_same_number_of_queries_however_long(
+    student_client, student, make_assignment, page
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from quizzes.factories import QuestionFactory, QuizFactory
+
+    def queries(size):
+        quiz = QuizFactory()
+        for position in range(1, size + 1):
+            QuestionFactory(quiz=quiz, position=position)
+        assignments = [make_assignment(quiz) for _ in range(size if page == "dashboard" else 1)]
+        start(student_client, assignments[0])
+        attempt = Attempt.objects.filter(quiz=quiz).get()
+        for number in range(1, size + 1):
+            right = quiz.questions.get(position=number).choices.get(is_correct=True)
+            student_client.post(question_url(attempt, number), {"choice": right.pk})
+        attempt.submit()
+        url = (
+            reverse("classrooms:dashboard")
+            if page == "dashboard"
+            else reverse("quizzes:attempt_results", args=[attempt.public_id])
+        )
+        with CaptureQueriesContext(connection) as captured:
+            assert student_client.get(url).status_code == 200
+        return len(captured)
+
+    assert queries(2) == queries(6)
