@@ -9,13 +9,14 @@ from django.contrib import admin, messages
 from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from classrooms import admin_views
 from classrooms.models import Assignment, Classroom, Enrollment, Override
+from quizsite.admin_pages import admin_page
 from quizzes.marking import waiting_for_teacher
 
 TEACHERS_GROUP = "Teachers"
@@ -77,30 +78,16 @@ class ClassroomAdmin(admin.ModelAdmin):
         )
 
     def get_urls(self):
-        def view(function):
-            wrapped = self.admin_site.admin_view(function, cacheable=False)
-            return lambda request, object_id: wrapped(request, self, object_id)
-
+        pages = [
+            ("gradebook/", admin_views.gradebook, "classrooms_classroom_gradebook"),
+            ("gradebook.csv", admin_views.gradebook_csv, "classrooms_classroom_gradebook_csv"),
+            ("roster/", admin_views.import_roster, "classrooms_classroom_roster"),
+            ("join-code/", admin_views.regenerate_join_code, "classrooms_classroom_join_code"),
+        ]
         return [
-            path(
-                "<path:object_id>/gradebook/",
-                view(admin_views.gradebook),
-                name="classrooms_classroom_gradebook",
-            ),
-            path(
-                "<path:object_id>/gradebook.csv",
-                view(admin_views.gradebook_csv),
-                name="classrooms_classroom_gradebook_csv",
-            ),
-            path(
-                "<path:object_id>/roster/",
-                view(admin_views.import_roster),
-                name="classrooms_classroom_roster",
-            ),
-            path(
-                "<path:object_id>/join-code/",
-                view(admin_views.regenerate_join_code),
-                name="classrooms_classroom_join_code",
+            *(
+                admin_page(self, f"<path:object_id>/{route}", view, name)
+                for route, view, name in pages
             ),
             *super().get_urls(),
         ]
@@ -298,12 +285,12 @@ class AssignmentAdmin(admin.ModelAdmin):
             self.message_user(request, message % {"count": changed}, messages.INFO)
 
     def get_urls(self):
-        view = self.admin_site.admin_view(admin_views.assignment_statistics, cacheable=False)
         return [
-            path(
+            admin_page(
+                self,
                 "<path:object_id>/statistics/",
-                lambda request, object_id: view(request, self, object_id),
-                name="classrooms_assignment_statistics",
+                admin_views.assignment_statistics,
+                "classrooms_assignment_statistics",
             ),
             *super().get_urls(),
         ]

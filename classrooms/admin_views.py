@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from classrooms import grading, roster
 from classrooms.models import Enrollment
-from quizzes import statistics
+from quizzes import scoring, statistics
 from quizzes.marking import points_text
 from quizzes.models import Attempt, Question, Response
 
@@ -363,11 +363,7 @@ def assignment_statistics(request, model_admin, object_id):
     rows = []
     for question in questions:
         choices = list(question.choices.all())
-        choice_kinds = question.kind in (
-            Question.Kind.SINGLE,
-            Question.Kind.MULTIPLE,
-            Question.Kind.TRUE_FALSE,
-        )
+        choice_kinds = question.kind in scoring.CHOICE_KINDS
         summary = statistics.summarise_question(
             question.points,
             outcomes[question.pk],

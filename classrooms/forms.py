@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from classrooms.models import JOIN_CODE_ALPHABET, Classroom
+from classrooms.models import Classroom
 
 
 class JoinForm(forms.Form):
@@ -12,9 +12,8 @@ class JoinForm(forms.Form):
     )
 
     def clean_code(self):
-        # Forgive what people do when copying a code: spaces, dashes, lower case, O for 0.
+        # Forgive what people do when copying a code: spaces, dashes, lower case.
         code = "".join(self.cleaned_data["code"].split()).replace("-", "").upper()
-        code = code.replace("O", "0") if "0" in JOIN_CODE_ALPHABET else code
         try:
             self.classroom = Classroom.objects.get(join_code=code)
         except Classroom.DoesNotExist:

@@ -21,9 +21,6 @@ class ClassroomQuerySet(models.QuerySet):
     def for_teacher(self, user):
         return self if user.is_superuser else self.filter(teachers=user)
 
-    def for_student(self, user):
-        return self.filter(enrollments__student=user)
-
 
 class Classroom(models.Model):
     name = models.CharField(_("name"), max_length=200)

@@ -3,11 +3,12 @@ from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.shortcuts import redirect
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from quizsite.admin_pages import admin_page
 from quizzes import admin_views
 from quizzes.marking import points_text, visible_attempts, waiting_for_teacher
 from quizzes.models import Attempt, Choice, Question, Quiz, Response, ScoreChange
@@ -56,12 +57,9 @@ class QuestionAdmin(admin.ModelAdmin):
     inlines = [ChoiceInline]
 
     def get_urls(self):
-        view = self.admin_site.admin_view(admin_views.regrade, cacheable=False)
         return [
-            path(
-                "<path:object_id>/regrade/",
-                lambda request, object_id: view(request, self, object_id),
-                name="quizzes_question_regrade",
+            admin_page(
+                self, "<path:object_id>/regrade/", admin_views.regrade, "quizzes_question_regrade"
             ),
             *super().get_urls(),
         ]
@@ -307,18 +305,10 @@ class ResponseAdmin(admin.ModelAdmin):
         )
 
     def get_urls(self):
-        queue = self.admin_site.admin_view(admin_views.marking_queue, cacheable=False)
-        mark = self.admin_site.admin_view(admin_views.mark_response, cacheable=False)
         return [
-            path(
-                "queue/",
-                lambda request: queue(request, self),
-                name="quizzes_response_queue",
-            ),
-            path(
-                "<path:object_id>/mark/",
-                lambda request, object_id: mark(request, self, object_id),
-                name="quizzes_response_mark",
+            admin_page(self, "queue/", admin_views.marking_queue, "quizzes_response_queue"),
+            admin_page(
+                self, "<path:object_id>/mark/", admin_views.mark_response, "quizzes_response_mark"
             ),
             *super().get_urls(),
         ]
