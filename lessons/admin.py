@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.translation import gettext_lazy as _
 
 from embeds import snippets
@@ -40,7 +40,7 @@ class LessonAdmin(admin.ModelAdmin):
             '<textarea readonly rows="5" cols="80" aria-label="{}">{}</textarea>'
             '<div class="help">{}</div>',
             _("Embed code"),
-            snippets.embed_code(lesson, lesson.site_origin),
+            escape(snippets.embed_code(lesson, lesson.site_origin)),  # shown as text, not run
             _(
                 "Paste this into another site's page to show the lesson and its practice "
                 "quiz there; the frame grows with its content."
