@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quizsite.admin_pages import admin_page
 from quizzes import admin_views
-from quizzes.marking import points_text, visible_attempts, waiting_for_teacher
+from quizzes.marking import points_text, waiting_for_teacher
 from quizzes.models import Attempt, Choice, Question, Quiz, Response, ScoreChange
 
 
@@ -77,7 +77,7 @@ class QuestionAdmin(admin.ModelAdmin):
         key_before = getattr(form, "key_before", None)
         if key_before is None or key_before == (question.answer_key(), question.points):
             return
-        if visible_attempts(request.user).filter(responses__question=question).exists():
+        if Attempt.objects.for_teacher(request.user).filter(responses__question=question).exists():
             messages.warning(
                 request,
                 format_html(
@@ -182,7 +182,7 @@ class AttemptAdmin(admin.ModelAdmin):
     view_on_site = False  # the student's own page, which a teacher cannot open
 
     def get_queryset(self, request):
-        return visible_attempts(request.user)
+        return Attempt.objects.for_teacher(request.user)
 
     def has_add_permission(self, request):
         return False  # students make attempts
@@ -301,7 +301,7 @@ class ResponseAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .filter(attempt__in=visible_attempts(request.user), answer__isnull=False)
+            .filter(attempt__in=Attempt.objects.for_teacher(request.user), answer__isnull=False)
         )
 
     def get_urls(self):

@@ -1,7 +1,7 @@
 """Admin pages for scores: the marking queue, marking one answer, regrading a question.
 
 Each view takes the ModelAdmin it is registered on (through get_urls) and reaches rows
-only through `visible_attempts(request.user)`, so a teacher sees their own classes only.
+only through `Attempt.objects.for_teacher(request.user)`, so a teacher sees their own classes only.
 """
 
 from django import forms
@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from quizzes import marking
-from quizzes.models import Question, Response
+from quizzes.models import Attempt, Question, Response
 
 QUEUE_FILTERS = ("assignment", "question")
 
@@ -77,7 +77,7 @@ class MarkForm(forms.Form):
 def queue_responses(request):
     """The marking queue in marking order: one question at a time, across students."""
     queue = (
-        Response.objects.filter(attempt__in=marking.visible_attempts(request.user))
+        Response.objects.filter(attempt__in=Attempt.objects.for_teacher(request.user))
         .filter(marking.waiting_for_teacher())
         .order_by(
             "attempt__assignment_id",
@@ -132,7 +132,7 @@ def mark_response(request, model_admin, object_id):
         raise PermissionDenied
     response = get_object_or_404(
         Response.objects.filter(
-            attempt__in=marking.visible_attempts(request.user), answer__isnull=False
+            attempt__in=Attempt.objects.for_teacher(request.user), answer__isnull=False
         ).select_related("attempt__user", "attempt__quiz", "attempt__assignment__classroom"),
         pk=object_id if object_id.isdigit() else None,
     )
@@ -216,7 +216,7 @@ def regrade(request, model_admin, object_id):
         and response_admin.has_change_permission(request)
     ):
         raise PermissionDenied
-    attempts = marking.visible_attempts(request.user)
+    attempts = Attempt.objects.for_teacher(request.user)
     if request.method == "POST":
         report = marking.regrade(question, attempts, by=request.user, dry_run=False)
         model_admin.log_change(request, question, _("Regraded answers"))

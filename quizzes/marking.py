@@ -13,7 +13,6 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
-from classrooms.models import Assignment
 from quizzes import scoring
 from quizzes.models import Attempt, Question, Response, ScoreChange
 
@@ -23,16 +22,6 @@ CENT = Decimal("0.01")
 def points_text(points: Decimal | None) -> str:
     """2.50 as "2.5", 1.00 as "1": points as a teacher writes them; "—" for none."""
     return "—" if points is None else f"{points.normalize():f}"
-
-
-def visible_attempts(user):
-    """Attempts whose scores `user` may see and change: a teacher's classes' attempts.
-
-    Practice attempts belong to no class, so only superusers see them.
-    """
-    if user.is_superuser:
-        return Attempt.objects.all()
-    return Attempt.objects.filter(assignment__in=Assignment.objects.for_teacher(user))
 
 
 def waiting_for_teacher(prefix: str = "") -> Q:

@@ -285,6 +285,11 @@ class AttemptClosed(Exception):
 
 
 class AttemptQuerySet(models.QuerySet):
+    def for_teacher(self, user):
+        """Attempts whose scores `user` may see and change: those of their classes.
+        Practice attempts belong to no class, so only superusers see them."""
+        return self if user.is_superuser else self.filter(assignment__classroom__teachers=user)
+
     def in_progress(self):
         return self.filter(submitted_at__isnull=True)
 
