@@ -1,8 +1,9 @@
 import pytest
 
 from classrooms.factories import TeacherFactory
+from lessons.factories import LessonFactory, SectionFactory
 from quizzes.factories import QuestionFactory, QuizFactory, UserFactory
-from quizzes.models import Attempt
+from quizzes.models import Attempt, Question
 
 
 @pytest.fixture(autouse=True)
@@ -81,3 +82,38 @@ def take_quiz():
         return attempt
 
     return take
+
+
+@pytest.fixture
+def practice_lesson(db):
+    """A short lesson whose practice quiz has a single-choice and a short-text question."""
+    lesson = LessonFactory(title="Making waves in space", slug="making-waves")
+    SectionFactory(
+        lesson=lesson,
+        position=1,
+        anchor="agencies",
+        heading="Two agencies",
+        body="China's space agency is the CNSA; the United States has NASA.",
+    )
+    SectionFactory(
+        lesson=lesson,
+        position=2,
+        anchor="law",
+        heading="A law from 2011",
+        body="The Wolf Amendment limits how NASA may work with China.",
+    )
+    quiz = QuizFactory(lesson=lesson, title="Check your reading", is_practice=True)
+    QuestionFactory(
+        quiz=quiz,
+        position=1,
+        prompt="Which agency is China's?",
+        choices=[("CNSA", True), ("NASA", False)],
+    )
+    QuestionFactory(
+        quiz=quiz,
+        position=2,
+        kind=Question.Kind.SHORT_TEXT,
+        prompt="Which law limits NASA's work with China?",
+        choices=[("Wolf Amendment", True)],
+    )
+    return lesson

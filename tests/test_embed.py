@@ -11,7 +11,6 @@ from django.test import override_settings
 from django.urls import reverse
 
 from embeds import tokens
-from lessons.factories import LessonFactory, SectionFactory
 from quizzes.factories import QuestionFactory, QuizFactory
 from quizzes.models import Attempt, Question, Response
 
@@ -21,25 +20,8 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture
-def lesson():
-    """A lesson whose practice quiz has a single-choice and a short-text question."""
-    lesson = LessonFactory(title="Making waves in space", slug="making-waves")
-    SectionFactory(lesson=lesson, position=1, anchor="agencies", heading="Two agencies")
-    quiz = QuizFactory(lesson=lesson, title="Check your reading", is_practice=True)
-    QuestionFactory(
-        quiz=quiz,
-        position=1,
-        prompt="Which agency is China's?",
-        choices=[("CNSA", True), ("NASA", False)],
-    )
-    QuestionFactory(
-        quiz=quiz,
-        position=2,
-        kind=Question.Kind.SHORT_TEXT,
-        prompt="Which law limits NASA's work with China?",
-        choices=[("Wolf Amendment", True)],
-    )
-    return lesson
+def lesson(practice_lesson):
+    return practice_lesson
 
 
 def url(name, lesson):

@@ -13,9 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from embeds.snippets import embed_code
-from lessons.factories import LessonFactory, SectionFactory
-from quizzes.factories import QuestionFactory, QuizFactory
-from quizzes.models import Attempt, Question
+from quizzes.models import Attempt
 from tests.browser.conftest import AXE_TAGS
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -45,37 +43,8 @@ def host_site(tmp_path):
 
 
 @pytest.fixture
-def lesson():
-    lesson = LessonFactory(title="Making waves in space", slug="making-waves")
-    SectionFactory(
-        lesson=lesson,
-        position=1,
-        anchor="agencies",
-        heading="Two agencies",
-        body="China's space agency is the CNSA; the United States has NASA.",
-    )
-    SectionFactory(
-        lesson=lesson,
-        position=2,
-        anchor="law",
-        heading="A law from 2011",
-        body="The Wolf Amendment limits how NASA may work with China.",
-    )
-    quiz = QuizFactory(lesson=lesson, title="Check your reading", is_practice=True)
-    QuestionFactory(
-        quiz=quiz,
-        position=1,
-        prompt="Which agency is China's?",
-        choices=[("CNSA", True), ("NASA", False)],
-    )
-    QuestionFactory(
-        quiz=quiz,
-        position=2,
-        kind=Question.Kind.SHORT_TEXT,
-        prompt="Which law limits NASA's work with China?",
-        choices=[("Wolf Amendment", True)],
-    )
-    return lesson
+def lesson(practice_lesson):
+    return practice_lesson
 
 
 @pytest.fixture
