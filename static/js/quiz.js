@@ -16,6 +16,12 @@
     window.setTimeout(function () { region.textContent = text; }, 50);
   }
 
+  // Words come translated from the page (data-* on the live region).
+  function words(name) {
+    var region = document.getElementById("announcer");
+    return (region && region.dataset[name]) || "";
+  }
+
   function textOf(element) {
     return element.textContent.replace(/\s+/g, " ").trim();
   }
@@ -60,8 +66,7 @@
     var line = statusLine();
     if (line) {
       line.classList.add("error");
-      line.textContent = line.getAttribute("data-offline-text") ||
-        "Not saved yet: no connection. Retrying…";
+      line.textContent = words("unsaved");
       announce(line.textContent);
     }
     retry(form);
@@ -69,7 +74,17 @@
 
   document.addEventListener("htmx:sendError", function (event) {
     var form = event.detail.elt;
-    if (form && form.hasAttribute && form.hasAttribute("data-autosave")) markUnsaved(form);
+    if (form && form.hasAttribute && form.hasAttribute("data-autosave")) {
+      markUnsaved(form);
+      return;
+    }
+    // A checked answer or a link that never left: say so, so nobody waits for nothing.
+    var line = statusLine();
+    if (line) {
+      line.classList.add("error");
+      line.textContent = words("notSent");
+      announce(line.textContent);
+    }
   });
   document.addEventListener("htmx:responseError", function (event) {
     var form = event.detail.elt;
@@ -106,7 +121,7 @@
     [5, 1].forEach(function (mark) {
       if (left <= mark * 60 && left > mark * 60 - 5 && !warned[mark]) {
         warned[mark] = true;
-        announce(mark === 1 ? "One minute left." : mark + " minutes left.");
+        announce(words(mark === 1 ? "oneMinute" : "fiveMinutes"));
       }
     });
   }

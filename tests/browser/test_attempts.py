@@ -224,3 +224,16 @@ def test_the_evidence_link_highlights_the_passage(page, student, quiz, make_assi
     expect(section).to_be_in_viewport()
     assert section.evaluate("element => element.matches(':target')")
     expect(section).to_have_css("outline-style", "solid")  # highlighted, not just scrolled to
+
+
+def test_checking_an_answer_offline_says_nothing_was_sent(page, student, quiz, make_assignment):
+    make_assignment(quiz, feedback_mode="immediate")
+    log_in(page, "student")
+    start_from_dashboard(page)
+    page.context.set_offline(True)
+    page.get_by_label("CNSA").check()
+    page.get_by_role("button", name="Check answer").click()
+    expect(page.locator("#save-status")).to_contain_text("No connection: nothing was sent")
+    page.context.set_offline(False)
+    page.get_by_role("button", name="Check answer").click()
+    expect(page.get_by_text("Correct.")).to_be_visible()
