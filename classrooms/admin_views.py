@@ -39,10 +39,15 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PASSWORD_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
 
 
-def own_object_or_404(request, model_admin, object_id):
+def own_object_or_404(request, model_admin, object_id, *, change=False):
+    """The object if this user's admin reaches it (404 otherwise) and may view it, or
+    change it when `change` (403 otherwise)."""
     obj = model_admin.get_object(request, object_id)
     if obj is None:
         raise Http404(_("No such object, or not one of yours."))
+    allowed = model_admin.has_change_permission if change else model_admin.has_view_permission
+    if not allowed(request, obj):
+        raise PermissionDenied
     return obj
 
 
@@ -108,8 +113,6 @@ def gradebook_rows(classroom, assignments) -> list[GradebookRow]:
 @require_GET
 def gradebook(request, model_admin, object_id):
     classroom = own_object_or_404(request, model_admin, object_id)
-    if not model_admin.has_view_permission(request, classroom):
-        raise PermissionDenied
     assignments = class_assignments(classroom)
     rows = gradebook_rows(classroom, assignments)
     context = admin_context(
@@ -133,8 +136,6 @@ def spreadsheet_cell(value) -> str:
 @require_GET
 def gradebook_csv(request, model_admin, object_id):
     classroom = own_object_or_404(request, model_admin, object_id)
-    if not model_admin.has_view_permission(request, classroom):
-        raise PermissionDenied
     assignments = class_assignments(classroom)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"gradebook-{slugify(classroom.name) or classroom.pk}.csv"
@@ -247,9 +248,7 @@ def create_students(classroom, rows) -> list[tuple[object, str]]:
 
 @require_http_methods(["GET", "POST"])
 def import_roster(request, model_admin, object_id):
-    classroom = own_object_or_404(request, model_admin, object_id)
-    if not model_admin.has_change_permission(request, classroom):
-        raise PermissionDenied
+    classroom = own_object_or_404(request, model_admin, object_id, change=True)
     form = RosterForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -287,9 +286,7 @@ def import_roster(request, model_admin, object_id):
 @require_http_methods(["GET", "POST"])
 def regenerate_join_code(request, model_admin, object_id):
     """A confirmation page; posting it gives the class a new code."""
-    classroom = own_object_or_404(request, model_admin, object_id)
-    if not model_admin.has_change_permission(request, classroom):
-        raise PermissionDenied
+    classroom = own_object_or_404(request, model_admin, object_id, change=True)
     if request.method == "GET":
         context = admin_context(
             request, model_admin, _("New join code for %(class)s") % {"class": classroom}, classroom
@@ -344,8 +341,6 @@ def chart_bars(counts: list[int]) -> list[dict]:
 @require_GET
 def assignment_statistics(request, model_admin, object_id):
     assignment = own_object_or_404(request, model_admin, object_id)
-    if not model_admin.has_view_permission(request, assignment):
-        raise PermissionDenied
     attempts = list(
         assignment.attempts.submitted()
         .filter(score__isnull=False)

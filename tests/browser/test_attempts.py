@@ -12,6 +12,13 @@ from tests.browser.conftest import assert_accessible, log_in, tab_to
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def take_assigned_quiz(page, make_assignment, quiz, **rules):
+    """The quiz is assigned to the student's class; they log in and start it."""
+    make_assignment(quiz, **rules)
+    log_in(page, "student")
+    start_from_dashboard(page)
+
+
 def start_from_dashboard(page):
     page.goto("/dashboard/")
     page.get_by_role("button", name="Start").click()
@@ -19,9 +26,7 @@ def start_from_dashboard(page):
 
 
 def test_every_answer_survives_a_reload(page, student, quiz, make_assignment):
-    make_assignment(quiz, feedback_mode="deferred")
-    log_in(page, "student")
-    start_from_dashboard(page)
+    take_assigned_quiz(page, make_assignment, quiz, feedback_mode="deferred")
 
     page.get_by_label("NASA").check()
     expect(page.locator("#save-status")).to_contain_text("Answer saved")
@@ -44,9 +49,7 @@ def test_every_answer_survives_a_reload(page, student, quiz, make_assignment):
 
 
 def test_an_answer_given_offline_is_shown_unsaved_and_retried(page, student, quiz, make_assignment):
-    make_assignment(quiz, feedback_mode="deferred")
-    log_in(page, "student")
-    start_from_dashboard(page)
+    take_assigned_quiz(page, make_assignment, quiz, feedback_mode="deferred")
 
     page.context.set_offline(True)
     page.get_by_label("CNSA").check()
@@ -59,9 +62,7 @@ def test_an_answer_given_offline_is_shown_unsaved_and_retried(page, student, qui
 
 
 def test_immediate_feedback_comes_after_each_answer(page, student, quiz, make_assignment):
-    make_assignment(quiz, feedback_mode="immediate")
-    log_in(page, "student")
-    start_from_dashboard(page)
+    take_assigned_quiz(page, make_assignment, quiz, feedback_mode="immediate")
     page.get_by_label("NASA").check()
     page.get_by_role("button", name="Check answer").click()
     expect(page.get_by_text("Not quite.")).to_be_visible()
@@ -70,9 +71,7 @@ def test_immediate_feedback_comes_after_each_answer(page, student, quiz, make_as
 
 
 def test_deferred_feedback_waits_for_submission(page, student, quiz, make_assignment):
-    make_assignment(quiz, feedback_mode="deferred")
-    log_in(page, "student")
-    start_from_dashboard(page)
+    take_assigned_quiz(page, make_assignment, quiz, feedback_mode="deferred")
     page.get_by_label("NASA").check()
     expect(page.locator("#save-status")).to_contain_text("Answer saved")
     expect(page.get_by_text("Not quite.")).to_have_count(0)
@@ -143,9 +142,7 @@ def test_a_past_due_quiz_cannot_be_started(page, student, quiz, make_assignment)
 
 def test_assigned_quiz_works_without_javascript(page_without_js, student, quiz, make_assignment):
     page = page_without_js
-    make_assignment(quiz, feedback_mode="deferred")
-    log_in(page, "student")
-    start_from_dashboard(page)
+    take_assigned_quiz(page, make_assignment, quiz, feedback_mode="deferred")
     page.get_by_label("CNSA").check()
     page.get_by_role("button", name="Save and next").click()
     expect(page.get_by_text("Question 2 of 2").first).to_be_visible()
@@ -182,9 +179,7 @@ def test_student_pages_have_no_axe_violations(page, student, quiz, make_assignme
 
 
 def test_immediate_feedback_page_has_no_axe_violations(page, student, quiz, make_assignment):
-    make_assignment(quiz, feedback_mode="immediate")
-    log_in(page, "student")
-    start_from_dashboard(page)
+    take_assigned_quiz(page, make_assignment, quiz, feedback_mode="immediate")
     page.get_by_label("NASA").check()
     page.get_by_role("button", name="Check answer").click()
     expect(page.get_by_text("Not quite.")).to_be_visible()
@@ -210,9 +205,7 @@ def test_question_page_fits_narrow_screens_and_zoom(
 
 
 def test_the_evidence_link_highlights_the_passage(page, student, quiz, make_assignment):
-    make_assignment(quiz, feedback_mode="immediate")
-    log_in(page, "student")
-    start_from_dashboard(page)
+    take_assigned_quiz(page, make_assignment, quiz, feedback_mode="immediate")
     page.get_by_label("CNSA").check()
     page.get_by_role("button", name="Check answer").click()
     link = page.get_by_role("link", name="Read the evidence in the lesson")
@@ -227,9 +220,7 @@ def test_the_evidence_link_highlights_the_passage(page, student, quiz, make_assi
 
 
 def test_checking_an_answer_offline_says_nothing_was_sent(page, student, quiz, make_assignment):
-    make_assignment(quiz, feedback_mode="immediate")
-    log_in(page, "student")
-    start_from_dashboard(page)
+    take_assigned_quiz(page, make_assignment, quiz, feedback_mode="immediate")
     page.context.set_offline(True)
     page.get_by_label("CNSA").check()
     page.get_by_role("button", name="Check answer").click()
