@@ -1,0 +1,45 @@
+"""Production server settings for gunicorn (bin/serve): sync Django views on threads."""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
+# gthread: a few processes, each with threads that wait on the database in parallel.
+worker_class = "gthread"
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
+threads = int(os.environ.get("GUNICORN_THREADS", 8))
+# One pooled database connection per thread, never more: PostgreSQL's max_connections must
+# exceed workers × threads on every app server together (100 by default).
+os.environ.setdefault("DATABASE_POOL_SIZE", str(threads))
+timeout = 30
+# The control socket has one fixed path per user, so two servers on one machine would clash.
+control_socket_disable = True
+graceful_timeout = 20
+keepalive = 5
+max_requests = 5000  # recycle workers now and then; jitter keeps them from restarting together
+max_requests_jitter = 500
+accesslog = "-"
+errorlog = "-"
+STDOUT = {"class": "logging.StreamHandler", "stream": "ext://sys.stdout"}
+# JSON lines on stdout like the app's own logs (quizsite.logs); access lines are JSON already.
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {"()": "quizsite.logs.JsonFormatter"},
+        "raw": {"format": "%(message)s"},
+    },
+    "handlers": {
+        "error": {**STDOUT, "formatter": "json"},
+        "access": {**STDOUT, "formatter": "raw"},
+    },
+    "root": {"handlers": ["error"], "level": "INFO"},
+    "loggers": {
+        "gunicorn.error": {"handlers": ["error"], "level": "INFO", "propagate": False},
+        "gunicorn.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
+    },
+}
+access_log_format = (
+    '{"time":"%(t)s","level":"INFO","logger":"gunicorn.access","method":"%(m)s",'
+    '"path":"%(U)s","status":%(s)s,"bytes":"%(B)s","duration_ms":%(M)s,"remote":"%(h)s"}'
+)

@@ -1,0 +1,77 @@
+"""Production settings: deploy checks, probes and logs."""
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import DatabaseError
+
+from quizsite.logs import JsonFormatter
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_deploy_checks_pass_under_production_settings():
+    env = {
+        **os.environ,
+        "DJANGO_SECURE": "1",
+        "DJANGO_SECRET_KEY": "k3y-" + "x7Qp9" * 12,
+        "DJANGO_ALLOWED_HOSTS": "quiz.example.org",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_deploy_checks_catch_the_local_defaults():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True,
+    )
+    assert result.returncode != 0
+    assert "SECURE_HSTS_SECONDS" in result.stderr
+    assert "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.django_db
+def test_healthz_reports_a_reachable_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+@pytest.mark.django_db
+def test_healthz_fails_when_the_database_is_unreachable(client, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise DatabaseError("connection refused")
+
+    monkeypatch.setattr("django.db.backends.base.base.BaseDatabaseWrapper.cursor", refuse)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"] == "unreachable"
+
+
+@pytest.mark.django_db
+def test_livez_answers_without_the_database(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/livez")
+    assert response.content == b"ok"
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_log_lines_are_json_with_extra_fields():
+    record = logging.makeLogRecord(
+        {"name": "quizzes", "levelname": "WARNING", "msg": "late answer %s", "args": (7,)}
+    )
+    record.attempt = 42
+    line = json.loads(JsonFormatter().format(record))
+    assert line["message"] == "late answer 7"
+    assert line["level"] == "WARNING"
+    assert line["attempt"] == 42
