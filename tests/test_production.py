@@ -75,3 +75,21 @@ def test_log_lines_are_json_with_extra_fields():
     assert line["message"] == "late answer 7"
     assert line["level"] == "WARNING"
     assert line["attempt"] == 42
+
+
+@pytest.mark.django_db
+def test_a_database_error_shows_a_friendly_page_without_a_stack_trace(student, monkeypatch):
+    from django.test import Client
+
+    def fail(*args, **kwargs):
+        raise DatabaseError('relation "quizzes_attempt" does not exist')
+
+    client = Client(raise_request_exception=False)
+    client.force_login(student)
+    monkeypatch.setattr("quizzes.models.AttemptQuerySet.close_expired", fail)
+    response = client.get("/dashboard/")
+    assert response.status_code == 500
+    page = response.content.decode()
+    assert "Something went wrong" in page
+    assert "saved is safe" in page
+    assert "Traceback" not in page and "quizzes_attempt" not in page
