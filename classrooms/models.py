@@ -10,7 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 # No 0/O, 1/I/L: codes are read aloud and copied from a board.
 JOIN_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-JOIN_CODE_LENGTH = 6
+# Long enough that guessing is hopeless under the limits on wrong codes (quizsite/ratelimit.py:
+# 300 per IP and 10 per account an hour). 31**8 ≈ 8.5e11 codes; with 300 classes a guess
+# hits one with chance 300 / 8.5e11 ≈ 3.5e-10. A year of guessing at the per-IP maximum is
+# 300 × 8,760 h ≈ 2.6 million guesses: about a 0.09 % chance (1 in 1,100) of finding any
+# class; one account alone (87,600 guesses) has 0.003 %. Six characters (8.9e8 codes)
+# gave one IP a 59 % chance in that year. Shorter codes made earlier still work.
+JOIN_CODE_LENGTH = 8
 
 
 def new_join_code() -> str:

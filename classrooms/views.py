@@ -1,5 +1,6 @@
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import UserCreationForm
 from django.db.models import Prefetch
@@ -7,30 +8,77 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from classrooms.forms import JoinForm
+from classrooms.forms import JoinForm, LoginForm
 from classrooms.models import Assignment, Enrollment, Override
+from quizsite import ratelimit
 from quizzes.models import Attempt
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login page; while LoginForm's limits refuse, a 429 that says how long to wait."""
+
+    authentication_form = LoginForm
+
+    def get_template_names(self):
+        names = super().get_template_names()
+        return [f"{names[0]}#login-form"] if self.request.htmx else names
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        return ratelimit.refuse(response, form.block) if form.block else response
+
+
+def admin_login(request):
+    """The admin's login page (its form is AdminLoginForm, set in urls.py), with the 429."""
+    response = admin.site.login(request)
+    form = (getattr(response, "context_data", None) or {}).get("form")
+    block = getattr(form, "block", None)
+    return ratelimit.refuse(response, block) if block else response
+
+
+def render_form(request, template, partial, context, status):
+    """The form's page, or for htmx only the form (`partial`), which carries any message."""
+    if request.htmx:
+        template += f"#{partial}"
+    return render(request, template, context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
 def signup(request):
-    form = UserCreationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(
-            request, _("Welcome! Now join your class with the code from your teacher.")
-        )
-        return redirect("classrooms:join")
-    return render(
-        request, "registration/signup.html", {"form": form}, status=400 if form.errors else 200
-    )
+    form = UserCreationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        ip = (ratelimit.SIGNUP_PER_IP, ratelimit.client_ip(request))
+        if block := ratelimit.blocked(ip):
+            # Unbound, so nothing is checked; the name typed stays, passwords never do.
+            form = UserCreationForm(initial={"username": request.POST.get("username", "")})
+            context = {"form": form, "limit_message": block.message}
+            response = render_form(request, "registration/signup.html", "signup-form", context, 429)
+            return ratelimit.refuse(response, block)
+        ratelimit.hit(ip)
+        if form.is_valid():
+            user = form.save()
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(
+                request, _("Welcome! Now join your class with the code from your teacher.")
+            )
+            return redirect("classrooms:join")
+    status = 400 if form.errors else 200
+    return render_form(request, "registration/signup.html", "signup-form", {"form": form}, status)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def join(request):
-    form = JoinForm(request.POST or None)
+    form = JoinForm(request.POST if request.method == "POST" else None)
+    checks = (
+        (ratelimit.JOIN_PER_IP, ratelimit.client_ip(request)),
+        (ratelimit.JOIN_PER_ACCOUNT, str(request.user.pk)),
+    )
+    if request.method == "POST" and (block := ratelimit.blocked(*checks)):
+        form = JoinForm(initial={"code": request.POST.get("code", "")})
+        context = {"form": form, "limit_message": block.message}
+        response = render_form(request, "classrooms/join.html", "join-form", context, 429)
+        return ratelimit.refuse(response, block)
     if request.method == "POST" and form.is_valid():
         _enrollment, created = Enrollment.objects.get_or_create(
             classroom=form.classroom, student=request.user
@@ -42,9 +90,10 @@ def join(request):
                 request, _("You are already in %(name)s.") % {"name": form.classroom.name}
             )
         return redirect("classrooms:dashboard")
-    return render(
-        request, "classrooms/join.html", {"form": form}, status=400 if form.errors else 200
-    )
+    if form.has_error("code", "unknown"):
+        ratelimit.hit(*checks)
+    status = 400 if form.errors else 200
+    return render_form(request, "classrooms/join.html", "join-form", {"form": form}, status)
 
 
 @login_required

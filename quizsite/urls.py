@@ -2,17 +2,24 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from classrooms.forms import AdminLoginForm
+from classrooms.views import LoginView, admin_login
 from embeds.views import oembed
 from quizsite.health import healthz, livez
 
 admin.site.site_header = _("Orbit Quiz for teachers")
 admin.site.site_title = _("Orbit Quiz admin")
 admin.site.index_title = _("Classes, quizzes and scores")
+# Teachers' logins get the same limits on failed attempts as students'.
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("livez", livez, name="livez"),
+    # Before the includes that also have these paths: both logins are rate limited.
+    path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
+    path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("lessons.urls")),
     path("", include("quizzes.urls")),
