@@ -1,0 +1,328 @@
+"""Real gunicorn servers (bin/serve's config) sharing one database, as in production.
+
+Any server can carry on any student's attempt, because sessions and attempts live in the
+database (or Redis), never in a process; and an answer a server acknowledged survives that
+server being killed. pytest-django's test database can't be reached from other processes, so
+these tests build their own: a temporary SQLite file, or a fresh PostgreSQL database when the
+test run's DATABASE_URL is PostgreSQL.
+"""
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import dj_database_url
+import httpx
+import psycopg
+import pytest
+from psycopg import sql
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+GUNICORN = Path(sys.executable).with_name("gunicorn")
+REDIS_URL = os.environ.get("LIVE_TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
+PASSWORD = "orbit-live-test-password"
+
+# Run inside `manage.py shell`: a deferred-feedback assignment of a six-question quiz on the
+# shipped lesson, and one student per test. Prints what the tests need to answer.
+SETUP = f"""
+import json
+from classrooms.models import Assignment, Classroom, Enrollment
+from lessons.models import Lesson
+from quizzes.factories import QuestionFactory, QuizFactory, UserFactory
+
+lesson = Lesson.objects.get(slug="china-us-space-collaboration")
+quiz = QuizFactory(lesson=lesson, title="Live servers", slug="live-servers")
+questions = [
+    QuestionFactory(quiz=quiz, key=f"live-{{n}}", position=n, evidence=lesson.sections.first())
+    for n in range(1, 7)
+]
+classroom = Classroom.objects.create(name="Live servers class")
+assignment = Assignment.objects.create(classroom=classroom, quiz=quiz, feedback_mode="deferred")
+for name in ("ada", "ben", "cy"):
+    student = UserFactory(username=name, password={PASSWORD!r})
+    Enrollment.objects.create(classroom=classroom, student=student)
+print(json.dumps({{
+    "assignment": assignment.pk,
+    "choices": [
+        {{c.text: c.pk for c in question.choices.all()}} for question in questions
+    ],
+}}))
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Site:
+    """One database with the shipped lesson, and the environment app servers need to use it."""
+
+    def __init__(self, tmp: Path, database_url: str):
+        # The settings module as it is, with collected static files in a temporary directory
+        # instead of the working tree's staticfiles/ (WhiteNoise serves from its manifest).
+        static_root = tmp / "static"
+        (tmp / "live_settings.py").write_text(
+            f"from quizsite.settings import *  # noqa: F403\nSTATIC_ROOT = {str(static_root)!r}\n"
+        )
+        self.tmp = tmp
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "REDIS_"))},
+            "DATABASE_URL": database_url,
+            "DJANGO_SETTINGS_MODULE": "live_settings",
+            "PYTHONPATH": os.pathsep.join([str(tmp), str(BASE_DIR)]),
+        }
+
+    def manage(self, *args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=BASE_DIR,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    def shell(self, code: str):
+        """What `code`, run in `manage.py shell`, prints as JSON."""
+        return json.loads(self.manage("shell", "--verbosity", "0", "--command", code))
+
+
+class Server:
+    """A gunicorn master with one worker of two threads, in its own process group."""
+
+    def __init__(self, site: Site, env: dict[str, str]):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = site.tmp / f"gunicorn-{self.port}.log"
+        self.env = {**env, "PORT": str(self.port), "WEB_CONCURRENCY": "1", "GUNICORN_THREADS": "2"}
+        self.process = None
+        self.start()
+
+    def start(self):
+        """Launch gunicorn; wait_ready() waits until it answers."""
+        with self.log.open("a") as log:
+            self.process = subprocess.Popen(
+                [str(GUNICORN), "--config", "python:quizsite.gunicorn_conf", "quizsite.wsgi"],
+                cwd=BASE_DIR,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own group, so kill() reaches master and workers
+            )
+
+    def wait_ready(self):
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, self.log.read_text()[-3000:]
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        raise AssertionError(f"gunicorn did not start:\n{self.log.read_text()[-3000:]}")
+
+    def kill(self):
+        """Crash: SIGKILL the master and its workers at once, with no chance to clean up."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self):
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGQUIT)  # quick shutdown: nothing to finish
+            self.process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """A migrated database with the shipped lesson, a quiz assigned to a class, and students."""
+    tmp = tmp_path_factory.mktemp("live")
+    run_url = os.environ.get("DATABASE_URL", "")
+    admin = None
+    if run_url.startswith(("postgres://", "postgresql://")):
+        # A database of our own on the test run's server, dropped afterwards.
+        name = f"orbit_live_{uuid.uuid4().hex[:12]}"
+        config = dj_database_url.parse(run_url)
+        admin = psycopg.connect(
+            host=config["HOST"],
+            port=config["PORT"] or 5432,
+            user=config["USER"],
+            password=config["PASSWORD"] or None,
+            dbname="postgres",
+            autocommit=True,
+        )
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        database_url = run_url.rsplit("/", 1)[0] + "/" + name
+    else:
+        database_url = f"sqlite:///{tmp / 'live.sqlite3'}"
+    site = Site(tmp, database_url)
+    try:
+        site.manage("migrate", "--noinput", "--verbosity", "0")
+        site.manage("loaddata", "lessons", "quizzes", "--verbosity", "0")
+        site.manage("collectstatic", "--noinput", "--verbosity", "0")
+        site.data = site.shell(SETUP)
+        yield site
+    finally:
+        if admin is not None:
+            admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+            admin.close()
+
+
+@pytest.fixture
+def start_servers(site):
+    """start_servers(count, **env): that many app servers, started side by side and
+    stopped after the test."""
+    started = []
+
+    def start(count: int, **env: str) -> list[Server]:
+        servers = [Server(site, {**site.env, **env}) for _ in range(count)]
+        started.extend(servers)
+        for server in servers:
+            server.wait_ready()
+        return servers
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+class Tab:
+    """A browser tab on one server: it posts like htmx does, with the page's CSRF token."""
+
+    def __init__(self, server: Server, cookies=None):
+        self.client = httpx.Client(
+            base_url=server.url, cookies=cookies, headers={"Origin": server.url}, timeout=10
+        )
+        self.csrf_token = ""
+
+    def get(self, path: str) -> httpx.Response:
+        page = self.client.get(path, follow_redirects=True)
+        if found := re.search(r'"X-CSRFToken": "([^"]+)"', page.text):
+            self.csrf_token = found[1]
+        return page
+
+    def post(self, path: str, data: dict, htmx: bool = True) -> httpx.Response:
+        headers = {"X-CSRFToken": self.csrf_token}
+        if htmx:
+            headers["HX-Request"] = "true"
+        return self.client.post(path, data=data, headers=headers)
+
+    def log_in(self, username: str):
+        self.get("/accounts/login/")
+        reply = self.post(
+            "/accounts/login/", {"username": username, "password": PASSWORD}, htmx=False
+        )
+        assert reply.status_code == 302, reply.text
+
+    def start(self, assignment: int) -> str:
+        """Start (or resume) the assignment; the attempt's URL."""
+        self.get("/dashboard/")
+        reply = self.post(f"/assignments/{assignment}/start/", {}, htmx=False)
+        assert reply.status_code == 302
+        return reply.headers["Location"]
+
+    def answer(self, attempt_url: str, number: int, choice: int) -> httpx.Response:
+        return self.post(f"{attempt_url}questions/{number}/", {"choice": choice})
+
+
+def stored_answers(site: Site, attempt_url: str) -> dict[int, int]:
+    """The attempt's answers in the database, by question number."""
+    public_id = attempt_url.strip("/").rsplit("/", 1)[-1]
+    code = (
+        "import json; from quizzes.models import Response\n"
+        f"rows = Response.objects.filter(attempt__public_id={public_id!r})\n"
+        "print(json.dumps({r.question.position: r.answer for r in rows}))"
+    )
+    return {int(number): answer for number, answer in site.shell(code).items()}
+
+
+@pytest.mark.parametrize("sessions", ["database", "redis"])
+def test_attempt_continues_on_another_server(site, start_servers, sessions):
+    extra = {"REDIS_URL": REDIS_URL} if sessions == "redis" else {}
+    server_a, server_b = start_servers(2, **extra)
+    right = [choices["Right"] for choices in site.data["choices"]]
+    wrong = [choices["Wrong"] for choices in site.data["choices"]]
+    tab_a = Tab(server_a)
+    tab_a.log_in("ada" if sessions == "database" else "ben")
+    attempt_url = tab_a.start(site.data["assignment"])
+    for number in (1, 2, 3):
+        assert tab_a.answer(attempt_url, number, right[number - 1]).status_code == 200
+
+    # The same browser (same session cookie) reaches server B, e.g. behind a load balancer.
+    tab_b = Tab(server_b, cookies=tab_a.client.cookies)
+    page = tab_b.get(attempt_url)
+    assert page.url.path == f"{attempt_url}questions/4/"
+    assert "3 of 6 answered" in page.text
+    assert tab_b.answer(attempt_url, 4, right[3]).status_code == 200
+    assert tab_b.answer(attempt_url, 5, right[4]).status_code == 200
+    assert tab_b.answer(attempt_url, 6, wrong[5]).status_code == 200
+
+    tab_a.get(f"{attempt_url}summary/")
+    assert tab_a.post(f"{attempt_url}submit/", {}, htmx=False).status_code == 302
+    results = tab_b.get(attempt_url)
+    assert results.url.path == f"{attempt_url}results/"
+    assert "You scored 5 out of 6." in results.text
+
+
+def test_acknowledged_answers_survive_a_killed_server(site, start_servers):
+    right = [choices["Right"] for choices in site.data["choices"]]
+    [server] = start_servers(1)
+    tab = Tab(server)
+    tab.log_in("cy")
+    attempt_url = tab.start(site.data["assignment"])
+    tab.get(attempt_url)
+
+    acknowledged, sent = [], []
+    three_saved = threading.Event()
+
+    def answer_until_cut_off():
+        # One tab saving answer after answer, as fast as the server acknowledges them.
+        for number in range(1, 7):
+            sent.append(number)
+            try:
+                reply = tab.answer(attempt_url, number, right[number - 1])
+            except httpx.TransportError:
+                return
+            if reply.is_success:
+                acknowledged.append(number)
+            if len(acknowledged) == 3:
+                three_saved.set()
+
+    student = threading.Thread(target=answer_until_cut_off)
+    student.start()
+    assert three_saved.wait(timeout=10)
+    server.kill()
+    student.join(timeout=10)
+    assert 3 <= len(acknowledged) < 6
+
+    server.start()
+    server.wait_ready()
+    stored = stored_answers(site, attempt_url)
+    assert {number: stored.get(number) for number in acknowledged} == {
+        number: right[number - 1] for number in acknowledged
+    }
+    # A request cut off mid-way may or may not have been saved; nothing unsent was.
+    assert set(stored) <= set(sent)
+
+    # Same session after the restart: the attempt resumes at the first unanswered question.
+    page = tab.get(attempt_url)
+    first_unanswered = min(set(range(1, 7)) - set(stored))
+    assert page.url.path == f"{attempt_url}questions/{first_unanswered}/"
+    assert f"{len(stored)} of 6 answered" in page.text
+    for number in range(first_unanswered, 7):
+        assert tab.answer(attempt_url, number, right[number - 1]).status_code == 200
+    tab.get(f"{attempt_url}summary/")
+    tab.post(f"{attempt_url}submit/", {}, htmx=False)
+    assert "You scored 6 out of 6." in tab.get(attempt_url).text
