@@ -191,6 +191,8 @@ def attempt_question(request, public_id, number):
 
 def screen_context(attempt, questions, number, response):
     question = questions[number - 1]
+    if response is not None:
+        response.question = question  # feedback shows its evidence, already loaded
     responses = {r.question_id: r for r in attempt.responses.all()}
     reveal = attempt.feedback_is_immediate and response is not None and response.is_answered
     return {
