@@ -284,6 +284,10 @@ class AttemptClosed(Exception):
     """The attempt was submitted, or its time ran out, before this change could be saved."""
 
 
+class AlreadyAnswered(Exception):
+    """The question's first answer stands (immediate feedback) and it already has one."""
+
+
 class AttemptQuerySet(models.QuerySet):
     def for_teacher(self, user):
         """Attempts whose scores `user` may see and change: those of their classes.
@@ -406,13 +410,17 @@ class Attempt(models.Model):
         if locked.is_submitted or locked.is_expired(now):
             raise AttemptClosed
 
-    def save_answer(self, question, answer):
-        """Store (or replace) the answer to one question and score it."""
+    def save_answer(self, question, answer, *, first_only=False):
+        """Store (or replace) the answer to one question and score it. With `first_only`
+        an existing answer stands (AlreadyAnswered): checked under the lock, since two tabs
+        checking answers at once must not both get feedback on their own."""
         now = timezone.now()
         points = scoring.score(question.answer_key(), answer, question.points)
         with transaction.atomic():
             self.lock_open(now)
             response, _created = Response.objects.get_or_create(attempt=self, question=question)
+            if first_only and response.is_answered:
+                raise AlreadyAnswered
             response.answer = answer
             response.points = points
             # Time on a question: since the student last saw a page of this attempt,

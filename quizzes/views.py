@@ -15,7 +15,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from classrooms.models import Assignment, Enrollment
 from quizzes import scoring
 from quizzes.forms import read_answer
-from quizzes.models import Attempt, AttemptClosed, Quiz
+from quizzes.models import AlreadyAnswered, Attempt, AttemptClosed, Quiz
 
 PRACTICE_SESSION_KEY = "practice_attempts"
 
@@ -159,14 +159,22 @@ def attempt_question(request, public_id, number):
     error, status, saved = "", 200, False
 
     if request.method == "POST":
+        already = _("You have already answered this question.")
         if attempt.feedback_is_immediate and response and response.is_answered:
-            error, status = _("You have already answered this question."), 409
+            error, status = already, 409
         else:
             try:
-                response = attempt.save_answer(question, read_answer(question, request.POST))
+                response = attempt.save_answer(
+                    question,
+                    read_answer(question, request.POST),
+                    first_only=attempt.feedback_is_immediate,
+                )
                 saved = True
             except scoring.InvalidAnswer as invalid:
                 error, status = _(str(invalid)), 400
+            except AlreadyAnswered:  # another tab's answer got in first: show its feedback
+                error, status = already, 409
+                response = attempt.responses.get(question=question)
             except AttemptClosed:
                 return closed_attempt_reply(request, reload_closed(attempt))
         if not request.htmx and saved:
