@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 import uuid
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -30,8 +31,15 @@ GUNICORN = Path(sys.executable).with_name("gunicorn")
 REDIS_URL = os.environ.get("LIVE_TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
 PASSWORD = "orbit-live-test-password"
 
-# Run inside `manage.py shell`: a deferred-feedback assignment of a six-question quiz on the
-# shipped lesson, and one student per test. Prints what the tests need to answer.
+# What bin/serve does before serving, in one process rather than three.
+PREPARE = """
+from django.core.management import call_command
+call_command("migrate", interactive=False, verbosity=0)
+call_command("loaddata", "lessons", "quizzes", verbosity=0)
+call_command("collectstatic", interactive=False, verbosity=0)
+"""
+# Run inside `manage.py shell`: a six-question quiz on the shipped lesson, assigned to one
+# class twice (deferred and immediate feedback), and students. Prints what tests need to answer.
 SETUP = f"""
 import json
 from classrooms.models import Assignment, Classroom, Enrollment
@@ -45,12 +53,15 @@ questions = [
     for n in range(1, 7)
 ]
 classroom = Classroom.objects.create(name="Live servers class")
-assignment = Assignment.objects.create(classroom=classroom, quiz=quiz, feedback_mode="deferred")
-for name in ("ada", "ben", "cy"):
+assignments = {{
+    mode: Assignment.objects.create(classroom=classroom, quiz=quiz, feedback_mode=mode).pk
+    for mode in ("deferred", "immediate")
+}}
+for name in ("ada", "ben", "cy", "dee", "eve", "fay"):
     student = UserFactory(username=name, password={PASSWORD!r})
     Enrollment.objects.create(classroom=classroom, student=student)
 print(json.dumps({{
-    "assignment": assignment.pk,
+    "assignments": assignments,
     "choices": [
         {{c.text: c.pk for c in question.choices.all()}} for question in questions
     ],
@@ -100,13 +111,14 @@ class Site:
 
 
 class Server:
-    """A gunicorn master with one worker of two threads, in its own process group."""
+    """A gunicorn master (by default one worker of two threads), in its own process group."""
 
-    def __init__(self, site: Site, env: dict[str, str]):
+    def __init__(self, site: Site, **env: str):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = site.tmp / f"gunicorn-{self.port}.log"
-        self.env = {**env, "PORT": str(self.port), "WEB_CONCURRENCY": "1", "GUNICORN_THREADS": "2"}
+        small = {"WEB_CONCURRENCY": "1", "GUNICORN_THREADS": "2"}
+        self.env = {**site.env, **small, **env, "PORT": str(self.port)}
         self.process = None
         self.start()
 
@@ -141,8 +153,11 @@ class Server:
 
     def stop(self):
         if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGQUIT)  # quick shutdown: nothing to finish
-            self.process.wait(timeout=30)
+            os.kill(self.process.pid, signal.SIGQUIT)  # quick shutdown: nothing to finish
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.kill()
 
 
 @pytest.fixture(scope="module")
@@ -169,10 +184,7 @@ def site(tmp_path_factory):
         database_url = f"sqlite:///{tmp / 'live.sqlite3'}"
     site = Site(tmp, database_url)
     try:
-        site.manage("migrate", "--noinput", "--verbosity", "0")
-        site.manage("loaddata", "lessons", "quizzes", "--verbosity", "0")
-        site.manage("collectstatic", "--noinput", "--verbosity", "0")
-        site.data = site.shell(SETUP)
+        site.data = site.shell(PREPARE + SETUP)
         yield site
     finally:
         if admin is not None:
@@ -187,7 +199,7 @@ def start_servers(site):
     started = []
 
     def start(count: int, **env: str) -> list[Server]:
-        servers = [Server(site, {**site.env, **env}) for _ in range(count)]
+        servers = [Server(site, **env) for _ in range(count)]
         started.extend(servers)
         for server in servers:
             server.wait_ready()
@@ -237,15 +249,18 @@ class Tab:
         return self.post(f"{attempt_url}questions/{number}/", {"choice": choice})
 
 
-def stored_answers(site: Site, attempt_url: str) -> dict[int, int]:
-    """The attempt's answers in the database, by question number."""
+def stored_answers(site: Site, attempt_url: str, with_points: bool = False) -> dict:
+    """The attempt's answers in the database by question number, or (answer, points) pairs."""
     public_id = attempt_url.strip("/").rsplit("/", 1)[-1]
     code = (
         "import json; from quizzes.models import Response\n"
         f"rows = Response.objects.filter(attempt__public_id={public_id!r})\n"
-        "print(json.dumps({r.question.position: r.answer for r in rows}))"
+        "print(json.dumps([[r.question.position, r.answer, str(r.points)] for r in rows]))"
     )
-    return {int(number): answer for number, answer in site.shell(code).items()}
+    rows = site.shell(code)
+    if with_points:
+        return {number: (answer, Decimal(points)) for number, answer, points in rows}
+    return {number: answer for number, answer, _points in rows}
 
 
 @pytest.mark.parametrize("sessions", ["database", "redis"])
@@ -256,7 +271,7 @@ def test_attempt_continues_on_another_server(site, start_servers, sessions):
     wrong = [choices["Wrong"] for choices in site.data["choices"]]
     tab_a = Tab(server_a)
     tab_a.log_in("ada" if sessions == "database" else "ben")
-    attempt_url = tab_a.start(site.data["assignment"])
+    attempt_url = tab_a.start(site.data["assignments"]["deferred"])
     for number in (1, 2, 3):
         assert tab_a.answer(attempt_url, number, right[number - 1]).status_code == 200
 
@@ -281,7 +296,7 @@ def test_acknowledged_answers_survive_a_killed_server(site, start_servers):
     [server] = start_servers(1)
     tab = Tab(server)
     tab.log_in("cy")
-    attempt_url = tab.start(site.data["assignment"])
+    attempt_url = tab.start(site.data["assignments"]["deferred"])
     tab.get(attempt_url)
 
     acknowledged, sent = [], []
