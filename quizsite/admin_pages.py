@@ -1,3 +1,8 @@
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.views import shortcut
+from django.http import Http404
 from django.urls import path
 
 
@@ -6,3 +11,27 @@ def admin_page(model_admin, route, view, name):
     cached, and the view called as view(request, model_admin, **url_kwargs)."""
     wrapped = model_admin.admin_site.admin_view(view, cacheable=False)
     return path(route, lambda request, **kwargs: wrapped(request, model_admin, **kwargs), name=name)
+
+
+def view_on_site(request, content_type_id, object_id):
+    """The admin's "View on site" redirect, for objects the user's admin shows them only.
+
+    Django's own (contenttypes' shortcut) redirects for any object of any model, so a
+    teacher could learn which ids exist in other classes and the addresses of their
+    students' attempts. Here an object outside the user's admin is a 404, like no object.
+    """
+    try:
+        model = ContentType.objects.get_for_id(int(content_type_id)).model_class()
+    except (ValueError, ContentType.DoesNotExist):
+        raise Http404 from None
+    if model is None or not admin.site.is_registered(model):
+        raise Http404
+    model_admin = admin.site.get_model_admin(model)
+    obj = model_admin.get_object(request, unquote(object_id))
+    if (
+        obj is None
+        or not model_admin.has_view_or_change_permission(request, obj)
+        or not model_admin.get_view_on_site_url(obj)
+    ):
+        raise Http404
+    return shortcut(request, content_type_id, object_id)

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from classrooms.forms import AdminLoginForm
 from classrooms.views import LoginView, admin_login
 from embeds.views import oembed
+from quizsite.admin_pages import view_on_site
 from quizsite.health import healthz, livez
 
 admin.site.site_header = _("Orbit Quiz for teachers")
@@ -18,6 +19,8 @@ urlpatterns = [
     path("livez", livez, name="livez"),
     # Before the includes that also have these paths: both logins are rate limited.
     path("admin/login/", admin_login),
+    # Before the admin's own "View on site", which would redirect for anyone's objects.
+    path("admin/r/<path:content_type_id>/<path:object_id>/", admin.site.admin_view(view_on_site)),
     path("admin/", admin.site.urls),
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
