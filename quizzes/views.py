@@ -222,6 +222,10 @@ def screen_context(attempt, questions, number, response):
 def question_view(attempt, question, response, number, reveal=False):
     """What _question_fields.html needs: choices in this attempt's order, the saved answer."""
     choices = attempt.shuffled(question, question.choices.all())
+    if question.kind == question.Kind.ORDERING and choices == list(question.choices.all()):
+        # Items in their right order (unshuffled, or shuffled by chance) would show the
+        # answer and preselect it: start from the second item instead.
+        choices = choices[1:] + choices[:1]
     answer = response.answer if response else None
     ordered = answer if question.kind == question.Kind.ORDERING and answer else []
     places = {choice_id: place for place, choice_id in enumerate(ordered, 1)}
