@@ -353,6 +353,15 @@ class Attempt(models.Model):
         ordering = ["-started_at"]
         verbose_name = _("attempt")
         verbose_name_plural = _("attempts")
+        indexes = [
+            # Closing expired attempts (cron, every minute) looks only at the few in
+            # progress, never at every attempt the school ever submitted.
+            models.Index(
+                fields=["deadline"],
+                condition=Q(submitted_at__isnull=True),
+                name="attempt_in_progress_deadline",
+            )
+        ]
 
     def __str__(self):
         return f"{self.user or _('anonymous')} – {self.quiz}"
