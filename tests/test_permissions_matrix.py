@@ -268,9 +268,12 @@ NO_SUCH_UUID = uuid.UUID("00000000-0000-4000-8000-000000000000")
 
 
 def admin_object(world, key):
-    """The A-owned object that an admin URL named admin:<app>_<model>_<view> is about."""
-    model = re.match(r"admin:?/?(?:(\w+?)_(\w+?)_|(\w+)/(\w+)/)", key)
-    app, name = (model[1], model[2]) if model[1] else (model[3], model[4])
+    """A's object that an admin URL is about: admin:<app>_<model>_<page>, or for unnamed
+    patterns admin/<app>/<model>/..."""
+    if key.startswith("admin:"):
+        app, model = key.removeprefix("admin:").split("_")[:2]
+    else:
+        app, model = key.split("/")[1:3]
     return {
         "classrooms.classroom": world["classroom"],
         "classrooms.assignment": world["assignment"],
@@ -282,7 +285,7 @@ def admin_object(world, key):
         "lessons.section": world["question"].evidence,
         "auth.user": world["users"]["student_a"],
         "auth.group": Group.objects.get(name="Teachers"),
-    }[f"{app}.{name}"]
+    }[f"{app}.{model}"]
 
 
 def url_kwargs(key, route, world, missing=False) -> dict:
@@ -323,7 +326,10 @@ def url_kwargs(key, route, world, missing=False) -> dict:
 
 # Query strings some pages need to do their work.
 QUERIES = {
-    "admin:autocomplete": "?app_label=classrooms&model_name=assignment&field_name=classroom",
+    "admin:autocomplete": lambda _world: (
+        "?app_label=classrooms&model_name=assignment&field_name=classroom"
+    ),
+    "oembed": lambda world: f"?url=http://testserver{world['quiz'].lesson.get_absolute_url()}",
 }
 
 
@@ -337,9 +343,7 @@ def url_for(key, route, world, missing=False) -> str:
             lambda m: str(kwargs[m[1] or m[2]]),
             route,
         ).strip("^$")
-    if key == "oembed":
-        return f"{url}?url=http://testserver{world['quiz'].lesson.get_absolute_url()}"
-    return url + QUERIES.get(key, "")
+    return url + QUERIES[key](world) if key in QUERIES else url
 
 
 @pytest.fixture(scope="module")
