@@ -7,8 +7,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db.models import F, Sum, Value
+from django.db.models import Count, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from classrooms.models import Assignment, Classroom, Enrollment
 from quizzes.factories import UserFactory
@@ -89,3 +90,19 @@ def test_refuses_a_database_with_real_students_unless_forced():
 
     generate(force=True, **TINY)
     assert Response.objects.count() == 600
+
+
+def test_attempts_keep_the_rules_of_their_assignment():
+    generate(students=24, classes=3, responses=3000, seed=2)  # several tries each
+
+    per_student = Attempt.objects.values("user", "assignment").annotate(
+        tries=Count("pk"), open=Count("pk", filter=Q(submitted_at__isnull=True))
+    )
+    assert max(row["tries"] for row in per_student) > 1
+    allowed = dict(Assignment.objects.values_list("pk", "attempts_allowed"))
+    for row in per_student:
+        assert allowed[row["assignment"]] is None or row["tries"] <= allowed[row["assignment"]]
+        assert row["open"] <= 1
+    now = timezone.now()
+    assert not Attempt.objects.in_progress().filter(deadline__lte=now).exists()
+    assert not Attempt.objects.submitted().filter(submitted_at__gt=F("deadline")).exists()

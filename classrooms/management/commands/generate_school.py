@@ -274,7 +274,7 @@ class School:
         return QuizPlan(quiz, max_score, questions)
 
     def attempt_plan(self, assignments, rosters, plans, responses) -> list[tuple]:
-        """(student, assignment, try number) for enough attempts to write `responses` answers
+        """(student, assignment, try number, tries) for enough attempts to write `responses` answers
         with about SKIPPED of the questions left out: one attempt for as many students
         as that needs, then second and third ones where the assignment allows them."""
         pairs = [
@@ -305,23 +305,29 @@ class School:
                     open_pairs[k] = open_pairs[-1]
                     open_pairs.pop()
         return [
-            (pairs[i][0], pairs[i][1], n)
+            (pairs[i][0], pairs[i][1], n, count)
             for i, count in sorted(counts.items())
             for n in range(count)
         ]
 
     def write_attempts(self, plan, plans, ability, responses) -> dict:
-        slots = sum(len(plans[a.quiz_id].questions) for _s, a, _n in plan)
+        slots = sum(len(plans[a.quiz_id].questions) for _s, a, _n, _count in plan)
         skipped = set(self.rng.sample(range(slots), max(0, slots - responses)))
         slot = 0
         written = {"attempts": 0, "in_progress": 0, "responses": 0}
         last_report = time.perf_counter()
         for start in range(0, len(plan), BATCH):
             attempts, answers = [], []
-            for student, assignment, tries in plan[start : start + BATCH]:
+            for student, assignment, number, tries in plan[start : start + BATCH]:
                 quiz_plan = plans[assignment.quiz_id]
                 attempt, rows = self.attempt(
-                    student, assignment, tries, quiz_plan, ability[student.pk], skipped, slot
+                    student,
+                    assignment,
+                    (number, tries),
+                    quiz_plan,
+                    ability[student.pk],
+                    skipped,
+                    slot,
                 )
                 slot += len(quiz_plan.questions)
                 attempts.append(attempt)
@@ -343,15 +349,18 @@ class School:
                 self.stdout.write(f"  … {written['responses']} responses so far")
         return written
 
-    def attempt(self, student, assignment, tries, quiz_plan, ability, skipped, slot):
+    def attempt(self, student, assignment, try_of, quiz_plan, ability, skipped, slot):
+        """Attempt `number` of `tries` (from 0) by one student, and its answers' rows."""
         rng = self.rng
-        # The current assignment is still open: some students are answering it now.
-        in_progress = assignment.due_at > self.now and rng.random() < 0.1
+        number, tries = try_of
+        # The current assignment is still open: some students are answering their last try.
+        in_progress = number == tries - 1 and assignment.due_at > self.now and rng.random() < 0.1
+        # Each try starts in its own stretch of the time the assignment was open, in order.
         window = (min(assignment.due_at, self.now) - assignment.opens_at).total_seconds()
         started = assignment.opens_at + timedelta(
-            seconds=window * (tries + rng.random()) / (tries + 2)
+            seconds=window * (number + 0.9 * rng.random()) / tries
         )
-        skill = min(ability + 0.05 * tries, 0.98)  # a later try goes a little better
+        skill = min(ability + 0.05 * number, 0.98)  # a later try goes a little better
         rows, seconds = [], 0
         for n, (question_id, right, wrong, points, difficulty) in enumerate(quiz_plan.questions):
             if slot + n in skipped:
