@@ -320,7 +320,10 @@ def oembed(request):
 
 def lesson_at(request, url) -> Lesson:
     """The lesson whose page (or embed) is at this URL on this site; 404 for anything else."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # such as "http://[::1", an unclosed IPv6 address
+        raise Http404("Not a page of this site.") from None
     if parts.scheme not in {"http", "https"} or parts.netloc != request.get_host():
         raise Http404("Not a page of this site.")
     try:
