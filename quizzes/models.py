@@ -376,6 +376,10 @@ class Attempt(models.Model):
     def questions(self):
         return self.quiz.questions.select_related("evidence__lesson").prefetch_related("choices")
 
+    def question_ids(self) -> list[int]:
+        """The quiz's question ids in order: question n of this attempt is the n-th."""
+        return list(self.quiz.questions.values_list("pk", flat=True))
+
     def shuffled(self, question, items, salt=0):
         """Items in this attempt's order: stable across reloads, different per attempt."""
         items = list(items)
@@ -413,11 +417,16 @@ class Attempt(models.Model):
         return self.submit(at=self.deadline)
 
     def lock_open(self, now=None):
-        """Lock this attempt's row for a change, or raise AttemptClosed if it no longer
-        takes one: checked under the lock, so a submit can't slip in between."""
-        locked = Attempt.objects.select_for_update().get(pk=self.pk)
-        if locked.is_submitted or locked.is_expired(now):
+        """Mark the attempt seen, holding its row lock for a change, or raise AttemptClosed
+        if it no longer takes one. One UPDATE both checks and locks, so a submit can't
+        slip in between (a waiting UPDATE re-checks the row once the lock is free)."""
+        now = now or timezone.now()
+        still_open = Attempt.objects.filter(pk=self.pk, submitted_at=None).exclude(
+            deadline__lte=now
+        )
+        if not still_open.update(last_seen_at=now):
             raise AttemptClosed
+        self.last_seen_at = now
 
     def save_answer(self, question, answer, *, first_only=False):
         """Store (or replace) the answer to one question and score it. With `first_only`
@@ -425,6 +434,9 @@ class Attempt(models.Model):
         checking answers at once must not both get feedback on their own."""
         now = timezone.now()
         points = scoring.score(question.answer_key(), answer, question.points)
+        # Time on a question: since the student last saw a page of this attempt,
+        # capped so a tab left open overnight doesn't count as study time.
+        seconds_spent = min(int((now - self.last_seen_at).total_seconds()), 600)
         with transaction.atomic():
             self.lock_open(now)
             response, _created = Response.objects.get_or_create(attempt=self, question=question)
@@ -432,11 +444,8 @@ class Attempt(models.Model):
                 raise AlreadyAnswered
             response.answer = answer
             response.points = points
-            # Time on a question: since the student last saw a page of this attempt,
-            # capped so a tab left open overnight doesn't count as study time.
-            response.seconds_spent += min(int((now - self.last_seen_at).total_seconds()), 600)
-            response.save()
-            self.mark_seen(now)
+            response.seconds_spent += seconds_spent
+            response.save(update_fields=["answer", "points", "seconds_spent", "answered_at"])
         return response
 
     @transaction.atomic

@@ -149,13 +149,15 @@ def attempt_question(request, public_id, number):
     attempt = get_own_attempt(request, public_id)
     if attempt.is_submitted:
         return closed_attempt_reply(request, attempt)
-    questions = list(attempt.questions())
-    if not 1 <= number <= len(questions):
+    question_ids = attempt.question_ids()
+    if not 1 <= number <= len(question_ids):
         if request.method == "POST":
             raise Http404(_("This attempt has no question %(number)s.") % {"number": number})
         return redirect(attempt_question_url(attempt, attempt.resume_number()))
-    question = questions[number - 1]
-    response = attempt.responses.filter(question=question).first()
+    # Only the question on screen is loaded in full; the navigator needs just the ids.
+    question = attempt.questions().get(pk=question_ids[number - 1])
+    responses = {r.question_id: r for r in attempt.responses.all()}
+    response = responses.get(question.pk)
     error, status, saved = "", 200, False
 
     if request.method == "POST":
@@ -169,16 +171,17 @@ def attempt_question(request, public_id, number):
                     read_answer(question, request.POST),
                     first_only=attempt.feedback_is_immediate,
                 )
+                responses[question.pk] = response
                 saved = True
             except scoring.InvalidAnswer as invalid:
                 error, status = _(str(invalid)), 400
             except AlreadyAnswered:  # another tab's answer got in first: show its feedback
                 error, status = already, 409
-                response = attempt.responses.get(question=question)
+                response = responses[question.pk] = attempt.responses.get(question=question)
             except AttemptClosed:
                 return closed_attempt_reply(request, reload_closed(attempt))
         if not request.htmx and saved:
-            if "next" in request.POST and number < len(questions):
+            if "next" in request.POST and number < len(question_ids):
                 number += 1
             elif "summary" in request.POST:
                 return redirect("quizzes:attempt_summary", public_id=attempt.public_id)
@@ -186,34 +189,49 @@ def attempt_question(request, public_id, number):
     else:
         attempt.mark_seen()
 
-    context = screen_context(attempt, questions, number, response)
-    context.update(error=error, saved=saved)
     template = "quizzes/attempt_question.html"
     if request.htmx and not request.htmx.history_restore_request:
         # Autosaves (deferred feedback) update the status around the form, never the
         # inputs the student is typing in; checked answers replace the whole screen.
-        is_autosave = request.method == "POST" and not attempt.feedback_is_immediate
-        template += "#autosave-result" if is_autosave else "#attempt-screen"
+        if request.method == "POST" and not attempt.feedback_is_immediate:
+            context = progress_context(attempt, question_ids, number, responses)
+            context.update(error=error, saved=saved, response=response)
+            return render(request, template + "#autosave-result", context, status=status)
+        template += "#attempt-screen"
+    context = screen_context(attempt, question_ids, question, number, responses)
+    context.update(error=error, saved=saved)
     return render(request, template, context, status=status)
 
 
-def screen_context(attempt, questions, number, response):
-    question = questions[number - 1]
-    if response is not None:
-        response.question = question  # feedback shows its evidence, already loaded
-    responses = {r.question_id: r for r in attempt.responses.all()}
-    reveal = attempt.feedback_is_immediate and response is not None and response.is_answered
+def progress_context(attempt, question_ids, number, responses):
+    """What the progress bar and the navigator show: every question's number and state."""
     return {
         "attempt": attempt,
-        "question": question,
         "number": number,
-        "total": len(questions),
-        "response": response,
+        "total": len(question_ids),
         "answered": sum(1 for r in responses.values() if r.is_answered),
         "navigator": [
-            {"number": n, "response": responses.get(q.pk), "current": n == number}
-            for n, q in enumerate(questions, 1)
+            {
+                "number": n,
+                "url": attempt_question_url(attempt, n),
+                "answered": pk in responses and responses[pk].is_answered,
+                "flagged": pk in responses and responses[pk].flagged,
+                "current": n == number,
+            }
+            for n, pk in enumerate(question_ids, 1)
         ],
+    }
+
+
+def screen_context(attempt, question_ids, question, number, responses):
+    response = responses.get(question.pk)
+    if response is not None:
+        response.question = question  # feedback shows its evidence, already loaded
+    reveal = attempt.feedback_is_immediate and response is not None and response.is_answered
+    return {
+        **progress_context(attempt, question_ids, number, responses),
+        "question": question,
+        "response": response,
         "locked": reveal,
         "view": question_view(attempt, question, response, number, reveal=reveal),
     }
@@ -265,17 +283,19 @@ def attempt_flag(request, public_id, number):
     attempt = get_own_attempt(request, public_id)
     if attempt.is_submitted:
         return closed_attempt_reply(request, attempt)
-    questions = list(attempt.questions())
-    if not 1 <= number <= len(questions):
+    question_ids = attempt.question_ids()
+    if not 1 <= number <= len(question_ids):
         raise Http404(_("This attempt has no question %(number)s.") % {"number": number})
+    question = attempt.quiz.questions.get(pk=question_ids[number - 1])
     try:
-        attempt.toggle_flag(questions[number - 1])
+        attempt.toggle_flag(question)
     except AttemptClosed:
         return closed_attempt_reply(request, reload_closed(attempt))
     if not request.htmx:
         return redirect(attempt_question_url(attempt, number))
-    response = attempt.responses.get(question=questions[number - 1])
-    context = screen_context(attempt, questions, number, response)
+    responses = {r.question_id: r for r in attempt.responses.all()}
+    context = progress_context(attempt, question_ids, number, responses)
+    context["response"] = responses[question.pk]
     return render(request, "quizzes/attempt_question.html#flag-result", context)
 
 
