@@ -26,7 +26,7 @@ from embeds import snippets, tokens
 from lessons.models import Lesson
 from quizzes import scoring
 from quizzes.forms import read_answer
-from quizzes.models import Attempt, AttemptClosed
+from quizzes.models import AlreadyAnswered, Attempt, AttemptClosed
 from quizzes.views import question_view, remember_practice_attempt
 
 TOKEN_FIELD = "embed_token"
@@ -230,16 +230,16 @@ def practice_answer(request, slug):
         raise Refusal(_("That question is not part of this quiz."), lesson=lesson)
     question = questions[number - 1]
     error, status = "", 200
-    if attempt.responses.filter(question=question, answer__isnull=False).exists():
+    try:
+        # The first answer stands, checked under the attempt's lock (two tabs at once).
+        attempt.save_answer(question, read_answer(question, request.POST), first_only=True)
+    except AlreadyAnswered:
         error, status = _("You have already answered this question."), 409
-    else:
-        try:
-            attempt.save_answer(question, read_answer(question, request.POST))
-        except scoring.InvalidAnswer as invalid:
-            error, status = _(str(invalid)), 400
-        except AttemptClosed:  # finished in another tab meanwhile
-            attempt.refresh_from_db()
-            return finished_reply(request, lesson, attempt)
+    except scoring.InvalidAnswer as invalid:
+        error, status = _(str(invalid)), 400
+    except AttemptClosed:  # finished in another tab meanwhile
+        attempt.refresh_from_db()
+        return finished_reply(request, lesson, attempt)
     return render_practice(request, lesson, attempt, number, error, status)
 
 
