@@ -141,7 +141,7 @@ def client_ip(request) -> str:
     addresses count per /64, the block one household or school is given.
     """
     address = request.META.get("REMOTE_ADDR", "")
-    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    proxies = settings.TRUSTED_PROXY_COUNT
     if proxies:
         forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         if len(forwarded) >= proxies:

@@ -159,6 +159,9 @@ SECURE_CSP = {
 EMBED_FRAME_ANCESTORS = env_list("EMBED_FRAME_ANCESTORS", "*")
 # An embedded practice attempt stays reachable this long after the student's last action.
 EMBED_TOKEN_MAX_AGE = int(os.environ.get("EMBED_TOKEN_MAX_AGE", 12 * 60 * 60))
+# How many reverse proxies of ours append to X-Forwarded-For; rate limits count the client
+# address they saw. 0 (the default) believes only REMOTE_ADDR, which nobody can forge.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", 0))
 if env_bool("DJANGO_SECURE"):  # behind HTTPS in production
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = True

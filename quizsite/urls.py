@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
@@ -23,7 +24,20 @@ urlpatterns = [
     path("admin/r/<path:content_type_id>/<path:object_id>/", admin.site.admin_view(view_on_site)),
     path("admin/", admin.site.urls),
     path("accounts/login/", LoginView.as_view(), name="login"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # Not Django's whole auth.urls: no password reset by email. Students often have no
+    # address, teachers reset passwords in the admin, and a reset form open to anyone
+    # could flood a user's inbox.
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password_change/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password_change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
     path("", include("lessons.urls")),
     path("", include("quizzes.urls")),
     path("", include("classrooms.urls")),

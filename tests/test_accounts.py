@@ -19,3 +19,10 @@ def test_login_page_works(client):
     response = client.get("/accounts/login/")
     assert response.status_code == 200
     assert 'name="username"' in response.text
+
+
+@pytest.mark.django_db
+def test_no_password_reset_by_email_that_anyone_could_trigger(client):
+    # Teachers reset students' passwords in the admin; an open reset form could flood inboxes.
+    assert client.get("/accounts/password_reset/").status_code == 404
+    assert client.post("/accounts/password_reset/", {"email": "a@b.example"}).status_code == 404

@@ -70,10 +70,6 @@ login                                               scoped    ok        scoped  
 logout                                              405       405       405       405       405       405
 password_change                                     login     ok        scoped    ok        scoped    ok
 password_change_done                                login     ok        scoped    ok        scoped    ok
-password_reset                                      scoped    ok        scoped    ok        scoped    ok
-password_reset_done                                 scoped    ok        scoped    ok        scoped    ok
-password_reset_confirm                              scoped    ok        scoped    ok        scoped    ok
-password_reset_complete                             scoped    ok        scoped    ok        scoped    ok
 # Embeds: the lesson is public; the practice quiz answers only POSTs with an embed token
 embeds:lesson_embed                                 scoped    ok        scoped    ok        scoped    ok
 embeds:practice_start                               405       405       405       405       405       405
