@@ -4,10 +4,11 @@ import multiprocessing
 import os
 
 bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
-# gthread: a few processes, each with threads that wait on the database in parallel.
-worker_class = "gthread"
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
-threads = int(os.environ.get("GUNICORN_THREADS", 8))
+# gthread with gunicorn's usual 2 × cores + 1 processes of 2 threads each: the processes
+# share the CPUs without fighting over one GIL (bench/README.md: 5 × 2 answered more per
+# second than 2 × 8 on 2 cores), and the threads overlap waiting on the database.
+workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", 2))
 # One pooled database connection per thread, never more: PostgreSQL's max_connections must
 # exceed workers × threads on every app server together (100 by default).
 os.environ.setdefault("DATABASE_POOL_SIZE", str(threads))
