@@ -54,7 +54,13 @@ class Section(models.Model):
         _("anchor"), help_text=_("Stable id in the page URL; questions link to it as evidence.")
     )
     heading = models.CharField(_("heading"), max_length=200)
-    body = models.TextField(_("body"), help_text=_("Plain text; a blank line starts a paragraph."))
+    body = models.TextField(
+        _("body"),
+        help_text=_(
+            "Markdown: a blank line starts a paragraph; *emphasis*, **bold**, lists and links "
+            "work. Any other HTML is removed."
+        ),
+    )
 
     objects = SectionManager()
 

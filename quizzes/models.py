@@ -100,7 +100,8 @@ class Question(models.Model):
         validators=[MinValueValidator(Decimal("0.01"))],
     )
     explanation = models.TextField(
-        _("explanation"), help_text=_("Shown after answering: why the answer is right.")
+        _("explanation"),
+        help_text=_("Shown after answering: why the answer is right. Markdown, as in lessons."),
     )
     evidence = models.ForeignKey(
         "lessons.Section",
