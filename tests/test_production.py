@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import DatabaseError
 
 from quizsite.logs import JsonFormatter
@@ -93,3 +94,12 @@ def test_a_database_error_shows_a_friendly_page_without_a_stack_trace(student, m
     assert "Something went wrong" in page
     assert "saved is safe" in page
     assert "Traceback" not in page and "quizzes_attempt" not in page
+
+
+@pytest.mark.django_db
+def test_a_request_django_cannot_read_gets_a_page_saying_nothing_was_saved(client):
+    too_many_fields = {f"field{n}": "x" for n in range(1001)}  # over DATA_UPLOAD_MAX_NUMBER_FIELDS
+    response = client.post("/accounts/signup/", too_many_fields)
+    assert response.status_code == 400
+    assert "nothing was saved" in response.content.decode()
+    assert get_user_model().objects.count() == 0
