@@ -103,3 +103,21 @@ def test_a_request_django_cannot_read_gets_a_page_saying_nothing_was_saved(clien
     assert response.status_code == 400
     assert "nothing was saved" in response.content.decode()
     assert get_user_model().objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migrating_with_redis_configured_still_makes_the_database_cache_table(settings):
+    # A server may start without REDIS_URL later; its cache (rate limits) needs the table.
+    from importlib import import_module
+    from types import SimpleNamespace
+
+    from django.db import connection
+
+    migration = import_module("classrooms.migrations.0004_cache_table")
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "x"}
+    }
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE orbit_cache")
+    migration.create_cache_table(None, SimpleNamespace(connection=connection))
+    assert "orbit_cache" in connection.introspection.table_names()

@@ -1,11 +1,14 @@
-from django.core.management import call_command
+from django.core.management.commands.createcachetable import Command as CreateCacheTable
 from django.db import migrations
 
 
 def create_cache_table(apps, schema_editor):
-    # The database cache (used when no REDIS_URL is set) needs its table; `migrate` is the one
-    # setup step every machine, test database and deploy already runs. A no-op with Redis.
-    call_command("createcachetable", database=schema_editor.connection.alias, verbosity=0)
+    # The database cache (settings.CACHES when no REDIS_URL is set) needs this table, and
+    # `migrate` is the one setup step every machine, test database and deploy runs. Made
+    # whatever CACHES says now: a server may run without REDIS_URL later. Skips if present.
+    command = CreateCacheTable()
+    command.verbosity = 0
+    command.create_table(schema_editor.connection.alias, "orbit_cache", dry_run=False)
 
 
 class Migration(migrations.Migration):
