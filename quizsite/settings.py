@@ -98,9 +98,10 @@ elif DATABASE_POOL_SIZE := int(os.environ.get("DATABASE_POOL_SIZE", 0)):
 
 # Cache and sessions live outside the process, so any number of app servers can share them:
 # Redis when REDIS_URL is set, otherwise a table in the database (made by `migrate`).
+# CACHE_KEY_PREFIX keeps apart sites (or test runs) that share one Redis.
 if REDIS_URL := os.environ.get("REDIS_URL"):
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {"BACKEND": "quizsite.cache.ReusedClientRedisCache", "LOCATION": REDIS_URL}
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 else:
@@ -110,6 +111,7 @@ else:
             "LOCATION": "orbit_cache",
         }
     }
+CACHES["default"]["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX", "")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

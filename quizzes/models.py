@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models, transaction
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +32,11 @@ class Quiz(models.Model):
         default=False,
         help_text=_("Anyone may try the lesson's practice quiz without an account."),
     )
+    # A new random number with every change to the quiz's questions, choices or evidence:
+    # cached copies are named after it, so a change makes them unreachable in its own
+    # transaction. Random, not counted, so a database made afresh never meets the copies
+    # of its predecessor still in Redis.
+    content_version = models.PositiveIntegerField(default=scoring.new_seed, editable=False)
 
     objects = QuizManager()
 
@@ -377,10 +382,6 @@ class Attempt(models.Model):
     def questions(self):
         return self.quiz.questions.select_related("evidence__lesson").prefetch_related("choices")
 
-    def question_ids(self) -> list[int]:
-        """The quiz's question ids in order: question n of this attempt is the n-th."""
-        return list(self.quiz.questions.values_list("pk", flat=True))
-
     def shuffled(self, question, items, salt=0):
         """Items in this attempt's order: stable across reloads, different per attempt."""
         items = list(items)
@@ -429,25 +430,37 @@ class Attempt(models.Model):
             raise AttemptClosed
         self.last_seen_at = now
 
-    def save_answer(self, question, answer, *, first_only=False):
-        """Store (or replace) the answer to one question and score it. With `first_only`
-        an existing answer stands (AlreadyAnswered): checked under the lock, since two tabs
-        checking answers at once must not both get feedback on their own."""
+    def save_answer(self, question, answer, *, first_only=False, known=None):
+        """Store (or replace) the answer to one question and score it; return the response.
+
+        `known` is the question's response as read before, if there was one; it is updated
+        in place. With `first_only` an existing answer stands (AlreadyAnswered): checked
+        under the lock, since two tabs checking answers at once must not both get feedback
+        on their own.
+        """
         now = timezone.now()
         points = scoring.score(question.answer_key(), answer, question.points)
         # Time on a question: since the student last saw a page of this attempt,
         # capped so a tab left open overnight doesn't count as study time.
         seconds_spent = min(int((now - self.last_seen_at).total_seconds()), 600)
+        changes = {"answer": answer, "points": points, "answered_at": now}
         with transaction.atomic():
             self.lock_open(now)
-            response, _created = Response.objects.get_or_create(attempt=self, question=question)
-            if first_only and response.is_answered:
+            # Under the attempt's lock no other request can add this response meanwhile.
+            mine = Response.objects.filter(attempt=self, question=question)
+            changeable = mine.filter(answer__isnull=True) if first_only else mine
+            if changeable.update(**changes, seconds_spent=F("seconds_spent") + seconds_spent):
+                if known is None:  # another tab made it after this request read responses
+                    return mine.get()
+                for field, value in changes.items():
+                    setattr(known, field, value)
+                known.seconds_spent += seconds_spent
+                return known
+            if first_only and mine.exists():
                 raise AlreadyAnswered
-            response.answer = answer
-            response.points = points
-            response.seconds_spent += seconds_spent
-            response.save(update_fields=["answer", "points", "seconds_spent", "answered_at"])
-        return response
+            return Response.objects.create(
+                attempt=self, question=question, seconds_spent=seconds_spent, **changes
+            )
 
     @transaction.atomic
     def toggle_flag(self, question) -> bool:

@@ -13,7 +13,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from classrooms.models import Assignment, Enrollment
-from quizzes import scoring
+from quizzes import content_cache, scoring
 from quizzes.forms import read_answer
 from quizzes.models import AlreadyAnswered, Attempt, AttemptClosed, Quiz
 
@@ -149,13 +149,12 @@ def attempt_question(request, public_id, number):
     attempt = get_own_attempt(request, public_id)
     if attempt.is_submitted:
         return closed_attempt_reply(request, attempt)
-    question_ids = attempt.question_ids()
-    if not 1 <= number <= len(question_ids):
+    # Only the question on screen is loaded in full; the navigator needs just the ids.
+    question_ids, question = content_cache.question_at(attempt.quiz, number)
+    if question is None:
         if request.method == "POST":
             raise Http404(_("This attempt has no question %(number)s.") % {"number": number})
         return redirect(attempt_question_url(attempt, attempt.resume_number()))
-    # Only the question on screen is loaded in full; the navigator needs just the ids.
-    question = attempt.questions().get(pk=question_ids[number - 1])
     responses = {r.question_id: r for r in attempt.responses.all()}
     response = responses.get(question.pk)
     error, status, saved = "", 200, False
@@ -170,6 +169,7 @@ def attempt_question(request, public_id, number):
                     question,
                     read_answer(question, request.POST),
                     first_only=attempt.feedback_is_immediate,
+                    known=response,
                 )
                 responses[question.pk] = response
                 saved = True
@@ -194,7 +194,7 @@ def attempt_question(request, public_id, number):
         # Autosaves (deferred feedback) update the status around the form, never the
         # inputs the student is typing in; checked answers replace the whole screen.
         if request.method == "POST" and not attempt.feedback_is_immediate:
-            context = progress_context(attempt, question_ids, number, responses)
+            context = progress_context(attempt, question_ids, number, responses, current_only=True)
             context.update(error=error, saved=saved, response=response)
             return render(request, template + "#autosave-result", context, status=status)
         template += "#attempt-screen"
@@ -203,24 +203,31 @@ def attempt_question(request, public_id, number):
     return render(request, template, context, status=status)
 
 
-def progress_context(attempt, question_ids, number, responses):
-    """What the progress bar and the navigator show: every question's number and state."""
-    return {
+def progress_context(attempt, question_ids, number, responses, current_only=False):
+    """What the progress bar and the navigator show: every question's number and state
+    (or, `current_only`, the one on screen: all an answer can change)."""
+
+    def item(n):
+        response = responses.get(question_ids[n - 1])
+        return {
+            "number": n,
+            "url": attempt_question_url(attempt, n),
+            "answered": response is not None and response.is_answered,
+            "flagged": response is not None and response.flagged,
+            "current": n == number,
+        }
+
+    context = {
         "attempt": attempt,
         "number": number,
         "total": len(question_ids),
         "answered": sum(1 for r in responses.values() if r.is_answered),
-        "navigator": [
-            {
-                "number": n,
-                "url": attempt_question_url(attempt, n),
-                "answered": pk in responses and responses[pk].is_answered,
-                "flagged": pk in responses and responses[pk].flagged,
-                "current": n == number,
-            }
-            for n, pk in enumerate(question_ids, 1)
-        ],
     }
+    if current_only:
+        context["navigator_item"] = item(number)
+    else:
+        context["navigator"] = [item(n) for n in range(1, len(question_ids) + 1)]
+    return context
 
 
 def screen_context(attempt, question_ids, question, number, responses):
@@ -283,10 +290,9 @@ def attempt_flag(request, public_id, number):
     attempt = get_own_attempt(request, public_id)
     if attempt.is_submitted:
         return closed_attempt_reply(request, attempt)
-    question_ids = attempt.question_ids()
-    if not 1 <= number <= len(question_ids):
+    question_ids, question = content_cache.question_at(attempt.quiz, number)
+    if question is None:
         raise Http404(_("This attempt has no question %(number)s.") % {"number": number})
-    question = attempt.quiz.questions.get(pk=question_ids[number - 1])
     try:
         attempt.toggle_flag(question)
     except AttemptClosed:

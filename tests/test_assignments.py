@@ -130,12 +130,27 @@ def test_deferred_feedback_saves_quietly_and_allows_changes(student_client, quiz
     assert saved.status_code == 200
     assert "Answer saved" in saved.text
     assert "Correct" not in saved.text and "Not quite" not in saved.text
-    assert 'hx-swap-oob="true"' in saved.text  # only the status, progress and navigator
+    # Only what changed is swapped: the status, the progress and this question's link.
+    assert "1 of 2 answered" in saved.text
+    assert 'id="nav-1"' in saved.text and "Question 1, answered" in saved.text
+    assert 'id="nav-2"' not in saved.text and 'id="question-navigator"' not in saved.text
+    assert saved.text.count('hx-swap-oob="true"') == 3
 
     student_client.post(question_url(attempt, 1), {"choice": choice(quiz, 1, "CNSA")}, **HTMX)
     assert attempt.responses.get().points == Decimal(1)
     page = student_client.get(question_url(attempt, 1)).text
     assert "right answer" not in page.lower()
+
+
+def test_an_answer_keeps_the_flag_another_tab_set_meanwhile(student, quiz, make_assignment):
+    attempt = Attempt.objects.create(quiz=quiz, user=student, assignment=make_assignment(quiz))
+    question = quiz.questions.get(position=1)
+    attempt.toggle_flag(question)  # after this request read the responses: it knows none
+
+    saved = attempt.save_answer(question, choice(quiz, 1, "CNSA"))
+
+    assert (saved.flagged, saved.points) == (True, Decimal(1))
+    assert attempt.responses.get().points == Decimal(1)
 
 
 def test_immediate_feedback_shows_the_verdict_and_locks_the_answer(

@@ -30,6 +30,9 @@ def test_every_answer_survives_a_reload(page, student, quiz, make_assignment):
 
     page.get_by_label("NASA").check()
     expect(page.locator("#save-status")).to_contain_text("Answer saved")
+    # The autosave swapped in this question's navigator link, in its place in the list.
+    expect(page.locator("#question-navigator li").first).to_contain_text("Question 1, answered")
+    expect(page.locator("#question-navigator li")).to_have_count(2)
     page.reload()
     expect(page.get_by_label("NASA")).to_be_checked()
 

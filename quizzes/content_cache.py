@@ -1,0 +1,61 @@
+"""Quiz questions in the shared cache (Redis, or the database's cache table).
+
+Every answer a student saves needs its question, the question's choices and the quiz's
+question order; teachers change them rarely. One cache read replaces three queries.
+Cached copies are named after the quiz's `content_version`, which every change to its
+questions, choices or evidence replaces in the same transaction: the attempt's own query
+reads the version, so no request can see a copy older than what the database says.
+"""
+
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from lessons.models import Lesson, Section
+from quizzes import scoring
+from quizzes.models import Choice, Question, Quiz
+
+TIMEOUT = 24 * 60 * 60  # outdated versions are never read again; let them expire
+
+
+def question_at(quiz: Quiz, number: int) -> tuple[list[int], Question | None]:
+    """The quiz's question ids in order, and its `number`-th question (from 1) with
+    choices, evidence and lesson loaded: None when the quiz has no such question."""
+    key = f"quiz:{quiz.pk}:v{quiz.content_version}:question:{number}"
+    found = cache.get(key)
+    if found is None:
+        ids = list(quiz.questions.values_list("pk", flat=True))
+        if not 1 <= number <= len(ids):
+            return ids, None  # not cached: any number can be typed into a URL
+        question = (
+            Question.objects.select_related("evidence__lesson")
+            .prefetch_related("choices")
+            .get(pk=ids[number - 1])
+        )
+        found = (ids, question)
+        cache.set(key, found, TIMEOUT)
+    return found
+
+
+def outdate(quizzes):
+    quizzes.update(content_version=scoring.new_seed())
+
+
+@receiver([post_save, post_delete], sender=Question)
+def question_changed(sender, instance, **kwargs):
+    outdate(Quiz.objects.filter(pk=instance.quiz_id))
+
+
+@receiver([post_save, post_delete], sender=Choice)
+def choice_changed(sender, instance, **kwargs):
+    outdate(Quiz.objects.filter(questions=instance.question_id))
+
+
+@receiver([post_save, post_delete], sender=Section)
+def evidence_changed(sender, instance, **kwargs):
+    outdate(Quiz.objects.filter(questions__evidence=instance))
+
+
+@receiver(post_save, sender=Lesson)
+def lesson_changed(sender, instance, **kwargs):
+    outdate(Quiz.objects.filter(questions__evidence__lesson=instance))
