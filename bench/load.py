@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import brotli
 import httpx
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -91,17 +92,19 @@ class Database:
             autocommit=True,
         )
         self.admin.execute(f'CREATE DATABASE "{self.name}"')
-        # Settings as they are, with static files collected into a temporary directory.
+        # Settings as they are, with static files collected into a temporary directory,
+        # and the site's URLs plus bench/layers.py's views.
         (tmp / "load_settings.py").write_text(
             "from quizsite.settings import *  # noqa: F403\n"
             f"STATIC_ROOT = {str(tmp / 'static')!r}\n"
+            "ROOT_URLCONF = 'layers'\n"
         )
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "REDIS_"))},
             "DATABASE_URL": self.url,
             "DJANGO_SETTINGS_MODULE": "load_settings",
             "DJANGO_DEBUG": "false",
-            "PYTHONPATH": os.pathsep.join([str(tmp), str(BASE_DIR)]),
+            "PYTHONPATH": os.pathsep.join([str(tmp), str(BASE_DIR), str(BASE_DIR / "bench")]),
             # Keys of this run only: another run's cached questions may share these ids.
             "CACHE_KEY_PREFIX": self.name,
         }
@@ -109,7 +112,7 @@ class Database:
             self.env["REDIS_URL"] = redis_url
         self.env.pop("DATABASE_POOL_SIZE", None)  # gunicorn_conf sizes the pool to its threads
         os.environ.update(self.env)
-        sys.path[:0] = [str(tmp), str(BASE_DIR)]
+        sys.path[:0] = [str(tmp), str(BASE_DIR), str(BASE_DIR / "bench")]
 
         import django
 
@@ -411,6 +414,32 @@ async def ceiling(url: str, clients: int, requests_each: int):
     return len(latencies) / elapsed, latencies, errors
 
 
+async def layer_ladder(students, requests_each: int) -> list[tuple[str, float, int]]:
+    """Each of bench/layers.py's views from every student at once, as (layer, requests/s,
+    errors): what an answer's parts cost on this server."""
+    from layers import LAYERS
+
+    ladder = []
+    for method, path, layer in LAYERS:
+        errors = []
+
+        async def one(student, method=method, path=path, errors=errors):
+            for _ in range(requests_each):
+                try:
+                    reply = await student.client.request(method, path, headers=student.csrf())
+                    if reply.status_code != 200:
+                        errors.append(reply.status_code)
+                except httpx.HTTPError as error:
+                    errors.append(repr(error))
+
+        started = time.perf_counter()
+        await asyncio.gather(*(one(student) for student in students))
+        ladder.append(
+            (layer, len(students) * requests_each / (time.perf_counter() - started), len(errors))
+        )
+    return ladder
+
+
 async def page_weight(url: str, username: str, assignment: int) -> list[tuple[str, int, int, str]]:
     """The quiz page a student sees, as (what, bytes sent, bytes uncompressed, encoding)."""
     student = Student(username, url, Record(), 0)
@@ -423,7 +452,7 @@ async def page_weight(url: str, username: str, assignment: int) -> list[tuple[st
         async with student.client.stream("GET", path, headers=accept) as reply:
             sent = b"".join([chunk async for chunk in reply.aiter_raw()])
         encoding = reply.headers.get("Content-Encoding", "none")
-        body = gzip.decompress(sent) if encoding == "gzip" else sent
+        body = {"gzip": gzip.decompress, "br": brotli.decompress}.get(encoding, bytes)(sent)
         weights.append((what, len(sent), len(body), encoding))
         return body.decode("utf-8", "replace")
 
@@ -542,6 +571,16 @@ def report(config, students, questions, record, ceiling_result, lost, duplicates
     return {"ratio": ratio, "p95": p95_ratio, "throughput": throughput, "livez": rate}
 
 
+def report_ladder(ladder, livez_rate, result):
+    print(f"what an answer's parts cost ({'requests/s':>10}, share of /livez):")
+    print(f"  {'/livez: no session, no database':<48} {livez_rate:6.0f}   100%")
+    for layer, rate, errors in ladder:
+        failed = f"   {errors} errors" if errors else ""
+        print(f"  {layer:<48} {rate:6.0f} {rate / livez_rate:6.0%}{failed}")
+    answer = "saving an answer (the real view)"
+    print(f"  {answer:<48} {result['throughput']:6.0f} {result['ratio']:6.0%}")
+
+
 async def run_configs(args, configs, database, tmp, servers, prepared):
     """Each server configuration in turn, in one event loop: the students' clients (and
     their sessions) carry over from one server to the next."""
@@ -564,6 +603,7 @@ async def run_configs(args, configs, database, tmp, servers, prepared):
         lost, duplicates = await asyncio.to_thread(lost_answers, record)
         unsent = await asyncio.to_thread(unsubmitted, record)
         result = report(server, args.students, questions, record, livez, lost, duplicates, unsent)
+        report_ladder(await layer_ladder(students, len(questions)), livez[0], result)
         summary.append((server.workers, server.threads, result))
         if not weights:
             weights = await page_weight(server.url, weigher, assignment)
