@@ -1,7 +1,7 @@
 """Django's Redis cache, keeping one redis-py client per connection pool.
 
 Django's own backend builds a new `redis.Redis` for every call, which costs more Python
-than the cache hit it serves (each answer a student saves reads the cache three times).
+than the cache hit it serves (each answer a student saves reads the cache twice).
 redis-py clients are thread-safe, so one per pool serves every thread of a process.
 """
 

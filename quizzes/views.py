@@ -300,7 +300,7 @@ def attempt_flag(request, public_id, number):
     if not request.htmx:
         return redirect(attempt_question_url(attempt, number))
     responses = {r.question_id: r for r in attempt.responses.all()}
-    context = progress_context(attempt, question_ids, number, responses)
+    context = progress_context(attempt, question_ids, number, responses, current_only=True)
     context["response"] = responses[question.pk]
     return render(request, "quizzes/attempt_question.html#flag-result", context)
 

@@ -173,6 +173,7 @@ def test_student_pages_have_no_axe_violations(page, student, quiz, make_assignme
     expect(page.locator("#save-status")).to_contain_text("Answer saved")
     page.get_by_role("button", name="Flag for review").click()
     expect(page.get_by_text("Question flagged for review.")).to_be_visible()
+    expect(page.locator("#nav-1")).to_contain_text("Question 1, answered, flagged")
     assert_accessible(page)
     page.get_by_role("link", name="Review all answers and submit").click()
     assert_accessible(page)
