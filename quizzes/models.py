@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -433,10 +433,10 @@ class Attempt(models.Model):
     def save_answer(self, question, answer, *, first_only=False, known=None):
         """Store (or replace) the answer to one question and score it; return the response.
 
-        `known` is the question's response as read before, if there was one; it is updated
-        in place. With `first_only` an existing answer stands (AlreadyAnswered): checked
-        under the lock, since two tabs checking answers at once must not both get feedback
-        on their own.
+        `known` is the question's response as this request read it, if there was one; it is
+        updated in place. With `first_only` an existing answer stands (AlreadyAnswered):
+        checked under the lock, since two tabs checking answers at once must not both get
+        feedback on their own.
         """
         now = timezone.now()
         points = scoring.score(question.answer_key(), answer, question.points)
@@ -444,23 +444,27 @@ class Attempt(models.Model):
         # capped so a tab left open overnight doesn't count as study time.
         seconds_spent = min(int((now - self.last_seen_at).total_seconds()), 600)
         changes = {"answer": answer, "points": points, "answered_at": now}
-        with transaction.atomic():
-            self.lock_open(now)
-            # Under the attempt's lock no other request can add this response meanwhile.
-            mine = Response.objects.filter(attempt=self, question=question)
-            changeable = mine.filter(answer__isnull=True) if first_only else mine
-            if changeable.update(**changes, seconds_spent=F("seconds_spent") + seconds_spent):
-                if known is None:  # another tab made it after this request read responses
-                    return mine.get()
-                for field, value in changes.items():
-                    setattr(known, field, value)
-                known.seconds_spent += seconds_spent
-                return known
-            if first_only and mine.exists():
-                raise AlreadyAnswered
-            return Response.objects.create(
-                attempt=self, question=question, seconds_spent=seconds_spent, **changes
-            )
+        try:
+            with transaction.atomic():
+                self.lock_open(now)
+                if known is None:
+                    return Response.objects.create(
+                        attempt=self, question=question, seconds_spent=seconds_spent, **changes
+                    )
+                changeable = Response.objects.filter(pk=known.pk)
+                if first_only:
+                    changeable = changeable.filter(answer__isnull=True)
+                spent = F("seconds_spent") + seconds_spent
+                if not changeable.update(**changes, seconds_spent=spent):
+                    raise AlreadyAnswered  # only an existing answer can stop the update
+        except IntegrityError:
+            # Another tab saved this question after this request read the responses.
+            known = self.responses.get(question=question)
+            return self.save_answer(question, answer, first_only=first_only, known=known)
+        for field, value in changes.items():
+            setattr(known, field, value)
+        known.seconds_spent += seconds_spent
+        return known
 
     @transaction.atomic
     def toggle_flag(self, question) -> bool:

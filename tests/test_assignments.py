@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from classrooms.models import Classroom, Enrollment, Override
-from quizzes.models import Attempt, AttemptClosed
+from quizzes.models import AlreadyAnswered, Attempt, AttemptClosed
 
 pytestmark = pytest.mark.django_db
 
@@ -151,6 +151,19 @@ def test_an_answer_keeps_the_flag_another_tab_set_meanwhile(student, quiz, make_
 
     assert (saved.flagged, saved.points) == (True, Decimal(1))
     assert attempt.responses.get().points == Decimal(1)
+
+
+def test_a_checked_answer_from_another_tab_stands(student, quiz, make_assignment):
+    assignment = make_assignment(quiz, feedback_mode="immediate")
+    attempt = Attempt.objects.create(quiz=quiz, user=student, assignment=assignment)
+    question = quiz.questions.get(position=1)
+    attempt.save_answer(question, choice(quiz, 1, "NASA"), first_only=True)
+
+    # This tab read the responses before the other tab's answer was saved.
+    with pytest.raises(AlreadyAnswered):
+        attempt.save_answer(question, choice(quiz, 1, "CNSA"), first_only=True)
+
+    assert attempt.responses.get().points == Decimal(0)
 
 
 def test_immediate_feedback_shows_the_verdict_and_locks_the_answer(
