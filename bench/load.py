@@ -415,8 +415,8 @@ async def ceiling(url: str, clients: int, requests_each: int):
 
 
 async def layer_ladder(students, requests_each: int) -> list[tuple[str, float, int]]:
-    """Each of bench/layers.py's views from every student at once, as (layer, requests/s,
-    errors): what an answer's parts cost on this server."""
+    """/livez, then each of bench/layers.py's views, from every student at once, as (layer,
+    requests/s, errors): what an answer's parts cost on this server."""
     from layers import LAYERS
 
     ladder = []
@@ -571,14 +571,15 @@ def report(config, students, questions, record, ceiling_result, lost, duplicates
     return {"ratio": ratio, "p95": p95_ratio, "throughput": throughput, "livez": rate}
 
 
-def report_ladder(ladder, livez_rate, result):
+def report_ladder(ladder, result):
+    """Each layer's rate as a share of the ladder's own /livez (same clients, same moment)."""
+    livez_rate = ladder[0][1]
     print(f"what an answer's parts cost ({'requests/s':>10}, share of /livez):")
-    print(f"  {'/livez: no session, no database':<48} {livez_rate:6.0f}   100%")
     for layer, rate, errors in ladder:
         failed = f"   {errors} errors" if errors else ""
         print(f"  {layer:<48} {rate:6.0f} {rate / livez_rate:6.0%}{failed}")
-    answer = "saving an answer (the real view)"
-    print(f"  {answer:<48} {result['throughput']:6.0f} {result['ratio']:6.0%}")
+    answer = "saving an answer (the answer phase above)"
+    print(f"  {answer:<48} {result['throughput']:6.0f} {result['throughput'] / livez_rate:6.0%}")
 
 
 async def run_configs(args, configs, database, tmp, servers, prepared):
@@ -603,7 +604,7 @@ async def run_configs(args, configs, database, tmp, servers, prepared):
         lost, duplicates = await asyncio.to_thread(lost_answers, record)
         unsent = await asyncio.to_thread(unsubmitted, record)
         result = report(server, args.students, questions, record, livez, lost, duplicates, unsent)
-        report_ladder(await layer_ladder(students, len(questions)), livez[0], result)
+        report_ladder(await layer_ladder(students, len(questions)), result)
         summary.append((server.workers, server.threads, result))
         if not weights:
             weights = await page_weight(server.url, weigher, assignment)
