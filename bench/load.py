@@ -419,6 +419,10 @@ async def layer_ladder(students, requests_each: int) -> list[tuple[str, float, i
     requests/s, errors): what an answer's parts cost on this server."""
     from layers import LAYERS
 
+    # Connections that sat idle through the checks reconnect here, not in the first rung.
+    await asyncio.gather(
+        *(student.client.get("/livez") for student in students), return_exceptions=True
+    )
     ladder = []
     for method, path, layer in LAYERS:
         errors = []
