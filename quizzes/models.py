@@ -434,9 +434,9 @@ class Attempt(models.Model):
         """Store (or replace) the answer to one question and score it; return the response.
 
         `known` is the question's response as this request read it, if there was one; it is
-        updated in place. With `first_only` an existing answer stands (AlreadyAnswered):
-        checked under the lock, since two tabs checking answers at once must not both get
-        feedback on their own.
+        updated in place (without it, an existing response is found when the INSERT fails).
+        With `first_only` an existing answer stands (AlreadyAnswered): checked under the
+        lock, since two tabs checking answers at once must not both get feedback on their own.
         """
         now = timezone.now()
         points = scoring.score(question.answer_key(), answer, question.points)
