@@ -63,7 +63,7 @@ def main():
         for number, question in enumerate(questions, 1):
             url = reverse("quizzes:attempt_question", args=[attempt.public_id, number])
             try:
-                response = client.post(url, answer_for(question), HTTP_HX_REQUEST="true")
+                response = client.post(url, answer_for(attempt, question), HTTP_HX_REQUEST="true")
                 if response.status_code >= 400:
                     failures.append(response.status_code)
             except Exception as error:  # noqa: BLE001 - we count every kind of failure
@@ -90,19 +90,20 @@ def main():
         print(f"  first failure: {failures[0]}")
 
 
-def answer_for(question):
-    """Some answer of the right shape for the question's kind."""
-    choices = list(question.choices.all())
-    kind = question.kind
-    if kind in ("single", "true_false", "multiple"):
-        return {"choice": choices[0].pk}
-    if kind == "ordering":
-        return {f"place-{c.pk}": n for n, c in enumerate(choices, 1)}
-    if kind == "matching":
-        return {f"match-{c.pk}": c.pk for c in choices}
-    if kind == "numeric":
-        return {"text": "1731"}
-    return {"text": "An answer written during the benchmark."}
+def answer_for(attempt, question):
+    """Some answer of the right shape for the question's kind, as the page posts it."""
+    from quizzes.forms import answer_data
+
+    choices = [c.pk for c in question.choices.all()]
+    answer = {
+        "single": choices[0] if choices else None,
+        "true_false": choices[0] if choices else None,
+        "multiple": choices[:1],
+        "ordering": choices,
+        "matching": {str(pk): pk for pk in choices},
+        "numeric": "1731",
+    }.get(question.kind, "An answer written during the benchmark.")
+    return answer_data(attempt, question, answer)
 
 
 if __name__ == "__main__":

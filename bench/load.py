@@ -234,36 +234,47 @@ class Record:
     answer_phase: float = 0.0
 
 
-def form_for(question, rng: random.Random) -> dict:
-    """What the browser posts for some answer to the question."""
-    choices = list(question.choices.all())
+def form_for(attempt, question, rng: random.Random) -> dict:
+    """What the browser posts for some answer to the question (values as its page names
+    them: the attempt's item tokens)."""
+    from quizzes.forms import answer_data
+
+    choices = [c.pk for c in question.choices.all()]
     kind = question.kind
     if kind in ("single", "true_false"):
-        return {"choice": rng.choice(choices).pk}
-    if kind == "multiple":
-        return {"choice": [c.pk for c in rng.sample(choices, rng.randint(1, len(choices)))]}
-    if kind == "ordering":
-        places = rng.sample(range(1, len(choices) + 1), len(choices))
-        return {f"place-{c.pk}": place for c, place in zip(choices, places, strict=True)}
-    if kind == "matching":
-        pairs = [c for c in choices if c.match_text]
+        answer = rng.choice(choices)
+    elif kind == "multiple":
+        answer = rng.sample(choices, rng.randint(1, len(choices)))
+    elif kind == "ordering":
+        answer = rng.sample(choices, len(choices))
+    elif kind == "matching":
+        pairs = [c.pk for c in question.choices.all() if c.match_text]
         targets = rng.sample(pairs, len(pairs))
-        return {f"match-{c.pk}": t.pk for c, t in zip(pairs, targets, strict=True)}
-    if kind == "numeric":
-        return {"text": str(rng.choice([1731, 12, "3.5"]))}
-    return {"text": f"An answer written during the load benchmark ({rng.random():.6f})."}
+        answer = {str(pk): target for pk, target in zip(pairs, targets, strict=True)}
+    elif kind == "numeric":
+        answer = str(rng.choice([1731, 12, "3.5"]))
+    else:
+        answer = f"An answer written during the load benchmark ({rng.random():.6f})."
+    return answer_data(attempt, question, answer)
 
 
-def stored_form(question, form: dict):
+def stored_form(attempt, question, form: dict):
     """The answer as the server should store it, read with the server's own code."""
     from django.http import QueryDict
+
+    from quizzes.forms import read_answer
 
     data = QueryDict(mutable=True)
     for name, value in form.items():
         data.setlist(name, [str(v) for v in value] if isinstance(value, list) else [str(value)])
-    from quizzes.forms import read_answer
+    return read_answer(attempt, question, data)
 
-    return read_answer(question, data)
+
+def attempt_named(public_id: str):
+    """The attempt as far as its page's item tokens go: they depend on its public id alone."""
+    from quizzes.models import Attempt
+
+    return Attempt(public_id=uuid.UUID(public_id))
 
 
 class Student:
@@ -356,7 +367,7 @@ class Student:
         public_id = self.attempt_url.strip("/").rsplit("/", 1)[-1]
         for number, question in enumerate(questions, 1):
             path = f"{self.attempt_url}questions/{number}/"
-            form = form_for(question, self.rng)
+            form = form_for(attempt_named(public_id), question, self.rng)
             headers = self.csrf(htmx=True) | {"HX-Current-URL": str(self.client.base_url) + path}
             reply = await self.request("answer", "POST", path, 200, data=form, headers=headers)
             if reply is not None:
@@ -487,7 +498,8 @@ def lost_answers(record: Record) -> tuple[int, int]:
     lost = sum(
         1
         for (public_id, question), form in record.acknowledged.items()
-        if stored.get((public_id, question.pk)) != [stored_form(question, form)]
+        if stored.get((public_id, question.pk))
+        != [stored_form(attempt_named(public_id), question, form)]
     )
     duplicates = (
         Response.objects.values("attempt", "question")

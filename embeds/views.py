@@ -232,7 +232,7 @@ def practice_answer(request, slug):
     error, status = "", 200
     try:
         # The first answer stands, checked under the attempt's lock (two tabs at once).
-        attempt.save_answer(question, read_answer(question, request.POST), first_only=True)
+        attempt.save_answer(question, read_answer(attempt, question, request.POST), first_only=True)
     except AlreadyAnswered:
         error, status = _("You have already answered this question."), 409
     except scoring.InvalidAnswer as invalid:

@@ -9,6 +9,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from quizzes import scoring
@@ -118,7 +119,10 @@ class Question(models.Model):
     shuffle = models.BooleanField(
         _("shuffle choices"),
         default=True,
-        help_text=_("Show choices and items in a different order for each attempt."),
+        help_text=_(
+            "Show choices and items in a different order for each attempt. Ordering items "
+            "are always shuffled: shown as given, they would be the answer."
+        ),
     )
     strict_text = models.BooleanField(
         _("exact text match"),
@@ -385,9 +389,27 @@ class Attempt(models.Model):
     def shuffled(self, question, items, salt=0):
         """Items in this attempt's order: stable across reloads, different per attempt."""
         items = list(items)
-        if question.shuffle:
+        if question.shuffle or question.kind == Question.Kind.ORDERING:
             random.Random(f"{self.seed}-{question.pk}-{salt}").shuffle(items)
         return items
+
+    def item_tokens(self, question, role: str) -> dict[int, str]:
+        """What the page shows in place of each choice's id, by id.
+
+        A keyed hash of the attempt, the question, the choice and its `role` (what the
+        token names: a "choice" to tick, an ordering "place" field, a matching "item" or
+        "target"), so no value, field name or element id follows the ids' creation order,
+        and a matching row's field never shares a value with its right target. The same on
+        every reload of this attempt, different in every other attempt.
+        """
+        return {
+            choice.pk: salted_hmac(
+                "quizzes.Attempt.item_tokens",
+                f"{self.public_id}:{question.pk}:{role}:{choice.pk}",
+                algorithm="sha256",
+            ).hexdigest()[:16]
+            for choice in question.choices.all()
+        }
 
     def resume_number(self) -> int:
         """The number of the first unanswered question (1-based), or 1 when all are answered."""

@@ -167,7 +167,7 @@ def attempt_question(request, public_id, number):
             try:
                 response = attempt.save_answer(
                     question,
-                    read_answer(question, request.POST),
+                    read_answer(attempt, question, request.POST),
                     first_only=attempt.feedback_is_immediate,
                     known=response,
                 )
@@ -245,32 +245,48 @@ def screen_context(attempt, question_ids, question, number, responses):
 
 
 def question_view(attempt, question, response, number, reveal=False):
-    """What _question_fields.html needs: choices in this attempt's order, the saved answer."""
+    """What _question_fields.html needs: choices in this attempt's order, each under its
+    item token (never its id), and the saved answer."""
     choices = attempt.shuffled(question, question.choices.all())
-    if question.kind == question.Kind.ORDERING and choices == list(question.choices.all()):
-        # Items in their right order (unshuffled, or shuffled by chance) would show the
-        # answer and preselect it: start from the second item instead.
-        choices = choices[1:] + choices[:1]
     answer = response.answer if response else None
-    ordered = answer if question.kind == question.Kind.ORDERING and answer else []
-    places = {choice_id: place for place, choice_id in enumerate(ordered, 1)}
+    tokens = attempt.item_tokens(question, "choice")
+    fields = {role: attempt.item_tokens(question, role) for role in ("place", "item", "target")}
+    chosen = chosen_ids(answer)
+    # An ordering item has no place until the student gives it one: places preset in the
+    # order shown would save that order for a student who only pressed "Next".
+    places = answer if question.kind == question.Kind.ORDERING and answer else []
     matched = answer if isinstance(answer, dict) else {}
     return {
         "number": number,
-        "choices": choices,
-        "chosen": chosen_ids(answer),
+        "choices": [
+            {"choice": c, "token": tokens[c.pk], "checked": c.pk in chosen} for c in choices
+        ],
         "text": answer if isinstance(answer, str) else "",
         "place_numbers": range(1, len(choices) + 1),
         "places": [
-            {"choice": c, "place": places.get(c.pk, shown)} for shown, c in enumerate(choices, 1)
+            {
+                "choice": c,
+                "field": fields["place"][c.pk],
+                "place": places.index(c.pk) + 1 if c.pk in places else None,
+            }
+            for c in choices
         ],
         "pairs": [
-            {"choice": c, "matched": matched.get(str(c.pk))} for c in choices if c.match_text
+            {
+                "choice": c,
+                "field": fields["item"][c.pk],
+                "matched": fields["target"].get(matched.get(str(c.pk))),
+            }
+            for c in choices
+            if c.match_text
         ],
         # Right-hand items in their own order, so rows don't line up with their answers.
-        "match_targets": sorted(
-            (c for c in choices if c.match_text), key=lambda c: c.match_text.casefold()
-        ),
+        "match_targets": [
+            {"token": fields["target"][c.pk], "text": c.match_text}
+            for c in sorted(
+                (c for c in choices if c.match_text), key=lambda c: c.match_text.casefold()
+            )
+        ],
         "reveal": reveal,
         "answer_text": question.answer_display(answer) if response and response.is_answered else "",
         "key_text": question.key_display() if reveal else "",

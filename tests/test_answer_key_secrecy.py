@@ -17,6 +17,7 @@ from django.urls import reverse
 from embeds import tokens
 from lessons.factories import LessonFactory
 from quizzes.factories import QuestionFactory, QuizFactory
+from quizzes.forms import answer_data
 from quizzes.models import Attempt, Question
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +57,7 @@ def secret_quiz():
             "tolerance": Decimal("0.5"),
             "unit": "km",
         },
-        # Not shuffled: the items would then stand in their right order.
+        # Unshuffled by the teacher: ordering items are shuffled all the same.
         Kind.ORDERING: {"choices": [(text, False) for text in ORDER], "shuffle": False},
         Kind.MATCHING: {"choices": [(left, False, right) for left, right in PAIRS]},
         Kind.ESSAY: {"choices": []},
@@ -73,25 +74,26 @@ def secret_quiz():
     return quiz
 
 
-def wrong_answer(question) -> dict:
+def wrong_answer(attempt, question) -> dict:
     """A POST body answering the question wrongly (essays: an answer a teacher marks)."""
     choices = list(question.choices.all())
     match question.kind:
         case Kind.SINGLE | Kind.TRUE_FALSE:
-            return {"choice": next(c.pk for c in choices if not c.is_correct)}
+            answer = next(c.pk for c in choices if not c.is_correct)
         case Kind.MULTIPLE:
-            return {"choice": [c.pk for c in choices if not c.is_correct]}
+            answer = [c.pk for c in choices if not c.is_correct]
         case Kind.SHORT_TEXT:
-            return {"text": "Apollo"}
+            answer = "Apollo"
         case Kind.NUMERIC:
-            return {"text": "12"}
+            answer = "12"
         case Kind.ORDERING:  # last first
-            return {f"place-{c.pk}": len(choices) - i for i, c in enumerate(choices)}
+            answer = [c.pk for c in reversed(choices)]
         case Kind.MATCHING:  # each left item with the next one's match
             rotated = choices[1:] + choices[:1]
-            return {f"match-{c.pk}": other.pk for c, other in zip(choices, rotated, strict=True)}
+            answer = {str(c.pk): other.pk for c, other in zip(choices, rotated, strict=True)}
         case _:
-            return {"text": "An essay about the dialogue."}
+            answer = "An essay about the dialogue."
+    return answer_data(attempt, question, answer)
 
 
 def body(response) -> str:
@@ -112,16 +114,19 @@ def assert_keeps_the_key(response, verdicts=True):
 
 
 def assert_choices_look_alike(response, question):
-    """A right choice's markup differs from a wrong one's only by its text and id."""
+    """A right choice's markup differs from a wrong one's only by its text and its token."""
     options = re.findall(r'<label class="option">.*?</label>', response.text, re.S)
     if question.kind in (Kind.SINGLE, Kind.MULTIPLE, Kind.TRUE_FALSE):
         assert len(options) == question.choices.count()
-    shapes = {re.sub(r'value="\d+"|<span>[^<]*</span>', "", option) for option in options}
+    shapes = {re.sub(r'value="[0-9a-f]{16}"|<span>[^<]*</span>', "", option) for option in options}
     assert len(shapes) <= 1, shapes
 
 
-def shown_order(response) -> list[str]:
-    return sorted(ORDER, key=response.text.index)
+def assert_no_place_given(response):
+    """Ordering items start with no place, so an untouched form can't carry the order shown."""
+    places = re.findall(r'<select name="place-[^"]+".*?</select>', response.text, re.S)
+    assert len(places) == len(ORDER)
+    assert not any("selected" in select for select in places)
 
 
 def test_a_deferred_attempt_shows_no_key_until_the_results_and_none_when_review_hides_it(
@@ -138,12 +143,12 @@ def test_a_deferred_attempt_shows_no_key_until_the_results_and_none_when_review_
         page = client.get(url)
         assert_choices_look_alike(page, question)
         if question.kind == Kind.ORDERING:
-            assert shown_order(page) != ORDER
+            assert_no_place_given(page)
         seen += [
             page,
             client.get(url, **HTMX),
-            client.post(url, wrong_answer(question), **HTMX),  # an autosave
-            client.post(url, wrong_answer(question)),
+            client.post(url, wrong_answer(attempt, question), **HTMX),  # an autosave
+            client.post(url, wrong_answer(attempt, question)),
             client.get(url),  # now with the saved answer
             client.post(flag_url, **HTMX),
             client.post(flag_url),
@@ -186,9 +191,9 @@ def test_immediate_feedback_shows_a_questions_key_only_once_it_is_answered(
             assert_keeps_the_key(before)
             assert_choices_look_alike(before, question)
         if question.kind == Kind.ORDERING:
-            assert shown_order(before) != ORDER
+            assert_no_place_given(before)
 
-        checked = client.post(url, wrong_answer(question), **HTMX)
+        checked = client.post(url, wrong_answer(attempt, question), **HTMX)
 
         # The feedback explains this question, and gives away nothing of the others.
         assert f"zqxwhy{question.kind}" in checked.text
@@ -216,7 +221,7 @@ def test_the_embedded_practice_quiz_and_its_token_keep_the_key(client, secret_qu
         page = client.post(question_url, data)
         assert_choices_look_alike(page, question)
         if question.kind == Kind.ORDERING:
-            assert shown_order(page) != ORDER
+            assert_no_place_given(page)
         seen += [page, client.post(question_url, data, **HTMX)]
     for response in seen:
         assert response.status_code == 200
@@ -224,6 +229,9 @@ def test_the_embedded_practice_quiz_and_its_token_keep_the_key(client, secret_qu
 
     answer_url = reverse("embeds:practice_answer", args=[lesson.slug])
     first = secret_quiz.questions.first()
-    checked = client.post(answer_url, {"embed_token": token, "number": 1, **wrong_answer(first)})
+    checked = client.post(
+        answer_url,
+        {"embed_token": token, "number": 1, **wrong_answer(Attempt.objects.get(), first)},
+    )
     assert "zqxwhysingle" in checked.text
     assert "zqxwhyessay" not in checked.text

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from classrooms.models import Classroom, Enrollment, Override
+from quizzes.forms import answer_data
 from quizzes.models import AlreadyAnswered, Attempt, AttemptClosed
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +25,12 @@ def question_url(attempt, number):
 
 def choice(quiz, position, text):
     return quiz.questions.get(position=position).choices.get(text=text).pk
+
+
+def chosen(attempt, quiz, position, text):
+    """What the page posts when the choice with this text is picked."""
+    question = quiz.questions.get(position=position)
+    return answer_data(attempt, question, choice(quiz, position, text))
 
 
 def test_joining_with_a_code_enrolls_the_student(student_client, student):
@@ -124,9 +131,7 @@ def test_deferred_feedback_saves_quietly_and_allows_changes(student_client, quiz
     start(student_client, assignment)
     attempt = Attempt.objects.get()
 
-    saved = student_client.post(
-        question_url(attempt, 1), {"choice": choice(quiz, 1, "NASA")}, **HTMX
-    )
+    saved = student_client.post(question_url(attempt, 1), chosen(attempt, quiz, 1, "NASA"), **HTMX)
     assert saved.status_code == 200
     assert "Answer saved" in saved.text
     assert "Correct" not in saved.text and "Not quite" not in saved.text
@@ -136,7 +141,7 @@ def test_deferred_feedback_saves_quietly_and_allows_changes(student_client, quiz
     assert 'id="nav-2"' not in saved.text and 'id="question-navigator"' not in saved.text
     assert saved.text.count('hx-swap-oob="true"') == 3
 
-    student_client.post(question_url(attempt, 1), {"choice": choice(quiz, 1, "CNSA")}, **HTMX)
+    student_client.post(question_url(attempt, 1), chosen(attempt, quiz, 1, "CNSA"), **HTMX)
     assert attempt.responses.get().points == Decimal(1)
     page = student_client.get(question_url(attempt, 1)).text
     assert "right answer" not in page.lower()
@@ -173,10 +178,10 @@ def test_immediate_feedback_shows_the_verdict_and_locks_the_answer(
     start(student_client, assignment)
     attempt = Attempt.objects.get()
     checked = student_client.post(
-        question_url(attempt, 1), {"choice": choice(quiz, 1, "NASA")}, **HTMX
+        question_url(attempt, 1), chosen(attempt, quiz, 1, "NASA"), **HTMX
     )
     assert "Not quite." in checked.text
-    again = student_client.post(question_url(attempt, 1), {"choice": choice(quiz, 1, "CNSA")})
+    again = student_client.post(question_url(attempt, 1), chosen(attempt, quiz, 1, "CNSA"))
     assert again.status_code == 409
     assert attempt.responses.get().points == Decimal(0)
 
@@ -187,10 +192,10 @@ def test_an_answer_after_the_time_limit_is_refused_and_the_attempt_submitted(
     assignment = make_assignment(quiz, time_limit=timedelta(minutes=10))
     start(student_client, assignment)
     attempt = Attempt.objects.get()
-    student_client.post(question_url(attempt, 1), {"choice": choice(quiz, 1, "CNSA")})
+    student_client.post(question_url(attempt, 1), chosen(attempt, quiz, 1, "CNSA"))
     Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - timedelta(seconds=1))
 
-    late = student_client.post(question_url(attempt, 2), {"choice": choice(quiz, 2, "2011")})
+    late = student_client.post(question_url(attempt, 2), chosen(attempt, quiz, 2, "2011"))
 
     assert late.status_code == 409
     assert "Time is up" in late.text
@@ -239,8 +244,8 @@ def test_an_answer_to_a_question_not_in_the_attempt_is_refused(
     attempt = Attempt.objects.get()
     response = student_client.post(question_url(attempt, 3), {"choice": "1"})
     assert response.status_code == 404
-    other_choice = choice(quiz, 2, "2011")
-    response = student_client.post(question_url(attempt, 1), {"choice": other_choice})
+    other_choice = chosen(attempt, quiz, 2, "2011")  # a choice of question 2
+    response = student_client.post(question_url(attempt, 1), other_choice)
     assert response.status_code == 400
     assert not attempt.responses.exists()
 
@@ -249,7 +254,7 @@ def test_review_can_hide_the_right_answers(student_client, quiz, make_assignment
     assignment = make_assignment(quiz, review_shows_answers=False)
     start(student_client, assignment)
     attempt = Attempt.objects.get()
-    student_client.post(question_url(attempt, 1), {"choice": choice(quiz, 1, "NASA")})
+    student_client.post(question_url(attempt, 1), chosen(attempt, quiz, 1, "NASA"))
     attempt.submit()
     page = student_client.get(reverse("quizzes:attempt_results", args=[attempt.public_id])).text
     assert "Not quite." in page
@@ -294,8 +299,11 @@ def test_student_pages_ask_the_same_number_of_queries_however_long(
         start(student_client, assignments[0])
         attempt = Attempt.objects.filter(quiz=quiz).get()
         for number in range(1, size + 1):
-            right = quiz.questions.get(position=number).choices.get(is_correct=True)
-            student_client.post(question_url(attempt, number), {"choice": right.pk})
+            question = quiz.questions.get(position=number)
+            right = question.choices.get(is_correct=True)
+            student_client.post(
+                question_url(attempt, number), answer_data(attempt, question, right.pk)
+            )
         attempt.submit()
         url = (
             reverse("classrooms:dashboard")

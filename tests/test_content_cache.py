@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from quizzes.factories import QuestionFactory
+from quizzes.forms import answer_data
 from quizzes.models import Attempt, Choice, Quiz
 
 pytestmark = pytest.mark.django_db
@@ -32,9 +33,8 @@ def test_a_corrected_answer_key_scores_the_next_answer(student_client, quiz, att
         choice.is_correct = choice.text == "NASA"
         choice.save()
 
-    reply = student_client.post(
-        question_url(attempt, 1), {"choice": choices.get(text="NASA").pk}, **HTMX
-    )
+    nasa = answer_data(attempt, choices.instance, choices.get(text="NASA").pk)
+    reply = student_client.post(question_url(attempt, 1), nasa, **HTMX)
 
     assert "Correct." in reply.text
     assert attempt.responses.get().points == Decimal(1)
@@ -66,7 +66,9 @@ def test_a_renamed_evidence_section_shows_in_the_feedback(student_client, quiz, 
     question.evidence.save()
 
     right = question.choices.get(is_correct=True)
-    reply = student_client.post(question_url(attempt, 1), {"choice": right.pk}, **HTMX)
+    reply = student_client.post(
+        question_url(attempt, 1), answer_data(attempt, question, right.pk), **HTMX
+    )
 
     assert "Read the evidence in the lesson: Who runs what in space" in reply.text
 

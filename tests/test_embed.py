@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from embeds import tokens
 from quizzes.factories import QuestionFactory, QuizFactory
+from quizzes.forms import answer_data
 from quizzes.models import Attempt, Question, Response
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +42,10 @@ def start(client, lesson):
 
 
 def choice(lesson, text):
-    return Question.objects.get(quiz__lesson=lesson, choices__text=text).choices.get(text=text).pk
+    """What the embed posts for the choice with this text, in the test's one attempt."""
+    question = Question.objects.get(quiz__lesson=lesson, choices__text=text)
+    picked = question.choices.get(text=text).pk
+    return answer_data(Attempt.objects.get(), question, picked)["choice"]
 
 
 def frame_ancestors(response) -> str:
@@ -222,7 +226,8 @@ def test_a_matching_question_gets_feedback_in_the_embed(client, lesson):
         choices=[("CNSA", False, "China"), ("NASA", False, "United States")],
     )
     _attempt, token = start(client, lesson)
-    pairs = {f"match-{c.pk}": c.pk for c in matching.choices.all()}
+    right = {str(c.pk): c.pk for c in matching.choices.all()}
+    pairs = answer_data(Attempt.objects.get(), matching, right)
     response = client.post(
         url("practice_answer", lesson), {"embed_token": token, "number": 3, **pairs}
     )

@@ -28,6 +28,7 @@ from lessons.factories import LessonFactory, SectionFactory
 from quizsite import ratelimit
 from quizzes import scoring
 from quizzes.factories import QuestionFactory, QuizFactory
+from quizzes.forms import answer_data
 from quizzes.models import Attempt, Question, Response
 
 FUZZ = settings(
@@ -132,26 +133,40 @@ def quiz_of_every_kind(**quiz_fields):
     return quiz
 
 
-def right_answer(question) -> dict:
+def right_answer(attempt, question) -> dict:
     choices = list(question.choices.all())
-    kind = question.kind
-    if kind in (Question.Kind.SINGLE, Question.Kind.TRUE_FALSE):
-        return {"choice": str(next(c.pk for c in choices if c.is_correct))}
-    if kind == Question.Kind.MULTIPLE:
-        return {"choice": [str(c.pk) for c in choices if c.is_correct]}
-    if kind == Question.Kind.ORDERING:
-        return {f"place-{c.pk}": str(place) for place, c in enumerate(choices, 1)}
-    if kind == Question.Kind.MATCHING:
-        return {f"match-{c.pk}": str(c.pk) for c in choices}
-    return {"text": "2011" if kind == Question.Kind.NUMERIC else "Wolf Amendment"}
+    match question.kind:
+        case Question.Kind.SINGLE | Question.Kind.TRUE_FALSE:
+            answer = next(c.pk for c in choices if c.is_correct)
+        case Question.Kind.MULTIPLE:
+            answer = [c.pk for c in choices if c.is_correct]
+        case Question.Kind.ORDERING:
+            answer = [c.pk for c in choices]
+        case Question.Kind.MATCHING:
+            answer = {str(c.pk): c.pk for c in choices}
+        case Question.Kind.NUMERIC:
+            answer = "2011"
+        case _:
+            answer = "Wolf Amendment"
+    posted = answer_data(attempt, question, answer)
+    return {
+        name: [str(v) for v in value] if isinstance(value, list) else str(value)
+        for name, value in posted.items()
+    }
 
 
-def answer_fields(question):
-    """Every field an answer form of this question could send, and values worth trying."""
+def answer_fields(attempt, question):
+    """Every field an answer form of this question could send, and values worth trying:
+    the page's own item tokens, and the ids it no longer shows."""
     ids = [str(c.pk) for c in question.choices.all()]
+    tokens = [
+        token
+        for role in ("choice", "place", "item", "target")
+        for token in attempt.item_tokens(question, role).values()
+    ]
     names = ["choice", "text", "next", "summary", "number", "embed_token"]
-    names += [f"place-{i}" for i in ids] + [f"match-{i}" for i in ids]
-    return fields(names, known_values=[*ids, "1", "2", "3", "Wolf Amendment", "2011"])
+    names += [f"{field}-{token}" for field in ("place", "match") for token in tokens]
+    return fields(names, known_values=[*tokens, *ids, "1", "2", "3", "Wolf Amendment", "2011"])
 
 
 def stored(attempt, question):
@@ -192,11 +207,11 @@ def test_any_answer_post_is_saved_clean_or_refused_changing_nothing(
     attempt = new_attempt(assignments[mode], student)
     url = f"/attempts/{attempt.public_id}/questions/{question.position}/"
     if answered_before:
-        student_client.post(url, right_answer(question))
+        student_client.post(url, right_answer(attempt, question))
     if expired:
         Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now())
     before = stored(attempt, question)
-    posted = data.draw(near(right_answer(question), answer_fields(question)))
+    posted = data.draw(near(right_answer(attempt, question), answer_fields(attempt, question)))
 
     response = send(student_client, url, posted, htmx)
 
@@ -346,9 +361,7 @@ def test_any_login_post_logs_in_only_with_the_password_and_stays_on_the_site(
 @FUZZ
 @given(
     posted=fields(["email", "old_password", "new_password1", "new_password2", "next"]),
-    url=st.sampled_from(
-        ["/accounts/logout/", "/accounts/password_change/"]
-    ),
+    url=st.sampled_from(["/accounts/logout/", "/accounts/password_change/"]),
     logged_in=st.booleans(),
 )
 def test_the_other_account_forms_never_fail(client, student, posted, url, logged_in):
@@ -380,7 +393,9 @@ def test_embed_posts_with_any_token_and_body_never_fail(
     quiz = embed_lesson.practice_quiz
     attempt = Attempt.objects.create(quiz=quiz, max_score=quiz.max_score)
     question = data.draw(st.sampled_from(list(quiz.questions.all())))
-    posted = dict(data.draw(near(right_answer(question), answer_fields(question))))
+    posted = dict(
+        data.draw(near(right_answer(attempt, question), answer_fields(attempt, question)))
+    )
     token = tokens.make_token(attempt.public_id)
     headers = {}
     if token_kind in ("valid", "field"):

@@ -13,6 +13,7 @@ from lessons.factories import LessonFactory, SectionFactory
 from lessons.models import Lesson, Section
 from lessons.templatetags.markdown import render_markdown
 from quizzes.factories import QuestionFactory, QuizFactory, UserFactory
+from quizzes.forms import answer_data
 from quizzes.models import Attempt, Question
 
 HOSTILE = """Read this.
@@ -110,11 +111,12 @@ def test_the_embed_shows_teacher_markdown_without_anything_executable(client, ho
 def test_explanations_in_feedback_are_markdown_without_anything_executable(client, hostile_lesson):
     client.post("/quizzes/hostile-practice/start/")
     attempt = Attempt.objects.get()
-    right = attempt.quiz.questions.get().choices.get(text="Right")
+    question = attempt.quiz.questions.get()
+    right = answer_data(attempt, question, question.choices.get(text="Right").pk)
 
     feedback = client.post(
         f"/attempts/{attempt.public_id}/questions/1/",
-        {"choice": right.pk},
+        right,
         HTTP_HX_REQUEST="true",
     )
 

@@ -27,6 +27,7 @@ from classrooms.factories import (
     TeacherFactory,
 )
 from quizzes.factories import QuestionFactory, QuizFactory, UserFactory
+from quizzes.forms import answer_data
 from quizzes.models import Attempt, Question
 
 ROLES = ("anonymous", "student_a", "student_b", "teacher_a", "teacher_b", "superuser")
@@ -436,15 +437,16 @@ def test_nobody_else_can_answer_flag_or_submit_As_attempt(role, world, visitors,
     attempt = world["in_progress"]
     question = world["question"]
     right = question.choices.get(is_correct=True).pk
+    answer = answer_data(attempt, question, right)  # what A's own page would post
     args = [attempt.public_id, 1]
     client = visitors[role]
     posts = [
-        client.post(reverse("quizzes:attempt_question", args=args), {"choice": right}),
+        client.post(reverse("quizzes:attempt_question", args=args), answer),
         client.post(reverse("quizzes:attempt_flag", args=args)),
         client.post(reverse("quizzes:attempt_submit", args=args[:1])),
         client.post(
             reverse("quizzes:attempt_question", args=args),
-            {"choice": right},
+            answer,
             HTTP_HX_REQUEST="true",
         ),
     ]
@@ -472,7 +474,12 @@ def test_an_embed_token_opens_only_anonymous_practice_attempts(world, visitors, 
     attempt = world["in_progress"]
     token = tokens.make_token(attempt.public_id)
     slug = world["quiz"].lesson.slug
-    answer = {"embed_token": token, "number": "1", "choice": world["question"].choices.first().pk}
+    choice = world["question"].choices.first().pk
+    answer = {
+        "embed_token": token,
+        "number": "1",
+        **answer_data(attempt, world["question"], choice),
+    }
     for name in ("practice_answer", "practice_question", "practice_finish", "practice_continue"):
         response = visitors["anonymous"].post(reverse(f"embeds:{name}", args=[slug]), answer)
         assert response.status_code == 404, name

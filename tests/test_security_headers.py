@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from classrooms.factories import TeacherFactory
 from quizzes.factories import QuestionFactory, QuizFactory
+from quizzes.forms import answer_data
 from quizzes.models import Attempt
 
 pytestmark = pytest.mark.django_db
@@ -55,8 +56,9 @@ def question_partial(client, quiz):
 
 def checked_answer_partial(client, quiz):
     attempt = practice_attempt(client, quiz)
-    right = quiz.questions.get().choices.get(is_correct=True)
-    return client.post(question_url(attempt), {"choice": right.pk}, **HTMX)
+    question = quiz.questions.get()
+    right = answer_data(attempt, question, question.choices.get(is_correct=True).pk)
+    return client.post(question_url(attempt), right, **HTMX)
 
 
 def embed_page(client, quiz):

@@ -6,26 +6,32 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from quizzes.forms import answer_data
 from quizzes.models import Attempt, Question, Quiz
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-def right_answer_form(question: Question) -> dict:
+def right_answer_form(attempt, question: Question) -> dict:
     """What a student who knows the answer submits, field by field."""
     choices = list(question.choices.order_by("position"))
-    kind = question.kind
-    if kind in (Question.Kind.SINGLE, Question.Kind.TRUE_FALSE, Question.Kind.MULTIPLE):
-        return {"choice": [c.pk for c in choices if c.is_correct]}
-    if kind == Question.Kind.SHORT_TEXT:
-        return {"text": next(c.text for c in choices if c.is_correct)}
-    if kind == Question.Kind.NUMERIC:
-        return {"text": f"{question.numeric_answer.normalize():f} {question.unit}"}
-    if kind == Question.Kind.ORDERING:
-        return {f"place-{c.pk}": place for place, c in enumerate(choices, 1)}
-    if kind == Question.Kind.MATCHING:
-        return {f"match-{c.pk}": c.pk for c in choices}
-    return {"text": "The amendment blocks NASA from working with China without approval."}
+    right = [c.pk for c in choices if c.is_correct]
+    match question.kind:
+        case Question.Kind.SINGLE | Question.Kind.TRUE_FALSE:
+            answer = right[0]
+        case Question.Kind.MULTIPLE:
+            answer = right
+        case Question.Kind.SHORT_TEXT:
+            answer = next(c.text for c in choices if c.is_correct)
+        case Question.Kind.NUMERIC:
+            answer = f"{question.numeric_answer.normalize():f} {question.unit}"
+        case Question.Kind.ORDERING:
+            answer = [c.pk for c in choices]
+        case Question.Kind.MATCHING:
+            answer = {str(c.pk): c.pk for c in choices}
+        case _:
+            answer = "The amendment blocks NASA from working with China without approval."
+    return answer_data(attempt, question, answer)
 
 
 @pytest.fixture
@@ -49,7 +55,7 @@ def test_every_shipped_quiz_scores_full_marks_for_right_answers(
         for number, question in enumerate(questions, 1):
             url = reverse("quizzes:attempt_question", args=[attempt.public_id, number])
             extra = HTMX if use_htmx else {}
-            response = student_client.post(url, right_answer_form(question), **extra)
+            response = student_client.post(url, right_answer_form(attempt, question), **extra)
             assert response.status_code in (200, 302), (question.key, response.text[:300])
             page = student_client.get(url)  # the answered question still draws
             assert page.status_code == 200

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from quizzes.factories import AttemptFactory, QuizFactory, UserFactory
+from quizzes.forms import answer_data
 from quizzes.models import Attempt, Response
 
 pytestmark = pytest.mark.django_db
@@ -28,8 +29,9 @@ def question_url(attempt, number):
     return reverse("quizzes:attempt_question", args=[attempt.public_id, number])
 
 
-def choice(question, text):
-    return question.choices.get(text=text).pk
+def chosen(attempt, question, text):
+    """What the page posts when the choice with this text is picked."""
+    return answer_data(attempt, question, question.choices.get(text=text).pk)
 
 
 def test_home_lists_lessons_and_lesson_page_credits_its_source(client, quiz):
@@ -65,14 +67,14 @@ def test_starting_twice_resumes_the_same_attempt(student_client, quiz):
 def test_right_answer_scores_its_points(student_client, quiz):
     attempt = start(student_client, quiz)
     question = quiz.questions.get(position=1)
-    student_client.post(question_url(attempt, 1), {"choice": choice(question, "CNSA")})
+    student_client.post(question_url(attempt, 1), chosen(attempt, question, "CNSA"))
     assert Response.objects.get(attempt=attempt, question=question).points == Decimal(1)
 
 
 def test_wrong_answer_scores_zero(student_client, quiz):
     attempt = start(student_client, quiz)
     question = quiz.questions.get(position=1)
-    student_client.post(question_url(attempt, 1), {"choice": choice(question, "NASA")})
+    student_client.post(question_url(attempt, 1), chosen(attempt, question, "NASA"))
     assert Response.objects.get(attempt=attempt, question=question).points == Decimal(0)
 
 
@@ -82,7 +84,7 @@ def test_answer_without_javascript_redirects_back_to_the_question_with_feedback(
     attempt = start(student_client, quiz)
     question = quiz.questions.get(position=1)
     response = student_client.post(
-        question_url(attempt, 1), {"choice": choice(question, "NASA")}, follow=True
+        question_url(attempt, 1), chosen(attempt, question, "NASA"), follow=True
     )
     assert response.redirect_chain == [(question_url(attempt, 1), 302)]
     assert "Not quite." in response.text
@@ -94,7 +96,7 @@ def test_answer_with_htmx_returns_only_the_question_panel(student_client, quiz):
     attempt = start(student_client, quiz)
     question = quiz.questions.get(position=1)
     response = student_client.post(
-        question_url(attempt, 1), {"choice": choice(question, "CNSA")}, **HTMX
+        question_url(attempt, 1), chosen(attempt, question, "CNSA"), **HTMX
     )
     assert response.status_code == 200
     assert "<html" not in response.text
@@ -133,8 +135,8 @@ def test_malformed_answer_gets_a_clear_message_and_saves_nothing(student_client,
 def test_an_answer_once_checked_cannot_be_changed(student_client, quiz):
     attempt = start(student_client, quiz)
     question = quiz.questions.get(position=1)
-    student_client.post(question_url(attempt, 1), {"choice": choice(question, "NASA")})
-    again = student_client.post(question_url(attempt, 1), {"choice": choice(question, "CNSA")})
+    student_client.post(question_url(attempt, 1), chosen(attempt, question, "NASA"))
+    again = student_client.post(question_url(attempt, 1), chosen(attempt, question, "CNSA"))
     assert again.status_code == 409
     assert attempt.responses.get().points == Decimal(0)
 
@@ -142,8 +144,8 @@ def test_an_answer_once_checked_cannot_be_changed(student_client, quiz):
 def test_submitting_totals_the_score_and_shows_explanations(student_client, quiz):
     attempt = start(student_client, quiz)
     first, second = quiz.questions.order_by("position")
-    student_client.post(question_url(attempt, 1), {"choice": choice(first, "CNSA")})
-    student_client.post(question_url(attempt, 2), {"choice": choice(second, "2006")})
+    student_client.post(question_url(attempt, 1), chosen(attempt, first, "CNSA"))
+    student_client.post(question_url(attempt, 2), chosen(attempt, second, "2006"))
 
     results = student_client.post(
         reverse("quizzes:attempt_submit", args=[attempt.public_id]), follow=True
@@ -171,7 +173,7 @@ def test_a_submitted_attempt_cannot_be_changed(student_client, quiz):
     submitted_at = attempt.submitted_at
 
     question = quiz.questions.get(position=1)
-    late = student_client.post(question_url(attempt, 1), {"choice": choice(question, "CNSA")})
+    late = student_client.post(question_url(attempt, 1), chosen(attempt, question, "CNSA"))
     student_client.post(submit_url)  # a double click on "Finish"
 
     attempt.refresh_from_db()
@@ -187,7 +189,7 @@ def test_another_students_attempt_is_not_reachable(client, quiz):
     for response in (
         client.get(attempt.get_absolute_url()),
         client.get(question_url(attempt, 1)),
-        client.post(question_url(attempt, 1), {"choice": choice(question, "CNSA")}),
+        client.post(question_url(attempt, 1), chosen(attempt, question, "CNSA")),
         client.post(reverse("quizzes:attempt_submit", args=[attempt.public_id])),
         client.get(reverse("quizzes:attempt_results", args=[attempt.public_id])),
     ):
@@ -202,7 +204,7 @@ def test_practice_quiz_needs_no_account_and_stays_private_to_its_browser(client,
     question = QuestionFactory(quiz=practice)
     attempt = start(client, practice)
     assert attempt.user is None
-    client.post(question_url(attempt, 1), {"choice": choice(question, "Right")})
+    client.post(question_url(attempt, 1), chosen(attempt, question, "Right"))
     assert attempt.responses.get().points == Decimal(1)
 
     client.cookies.clear()  # another browser
@@ -229,7 +231,7 @@ def test_results_still_show_when_a_matching_pair_was_removed_from_the_key(studen
     ]
     question = QuestionFactory(quiz=practice, kind="matching", choices=pairs)
     attempt = start(student_client, practice)
-    form = {f"match-{c.pk}": c.pk for c in question.choices.all()}
+    form = answer_data(attempt, question, {str(c.pk): c.pk for c in question.choices.all()})
     student_client.post(question_url(attempt, 1), form)
     attempt.submit()
     question.choices.get(text="CBERS").delete()  # a teacher edits the key
