@@ -5,21 +5,37 @@ class page (students join with the code, or come in from a CSV file).
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.contrib.auth import get_user_model
+from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from classrooms import admin_views
+from classrooms import admin_views, durations
 from classrooms.models import Assignment, Classroom, Enrollment, Override
 from quizsite.admin_pages import admin_page
 from quizzes.marking import waiting_for_teacher
 
 TEACHERS_GROUP = "Teachers"
+
+
+class SchoolTimeMixin:
+    """Durations typed as teachers say them ("20" is twenty minutes), and every date and
+    time field naming the time zone it is in (the site's TIME_ZONE, the school's)."""
+
+    formfield_overrides = {models.DurationField: {"form_class": durations.DurationInWordsField}}
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if isinstance(db_field, models.DateTimeField) and field is not None:
+            zone = gettext("Time zone: %(zone)s.") % {"zone": settings.TIME_ZONE}
+            field.help_text = f"{field.help_text} {zone}".strip()
+        return field
 
 
 class EnrollmentInline(admin.TabularInline):
@@ -192,7 +208,7 @@ class OverrideForm(forms.ModelForm):
         super()._post_clean()
 
 
-class OverrideInline(admin.TabularInline):
+class OverrideInline(SchoolTimeMixin, admin.TabularInline):
     model = Override
     form = OverrideForm
     extra = 0
@@ -216,13 +232,13 @@ class OverrideInline(admin.TabularInline):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(SchoolTimeMixin, admin.ModelAdmin):
     list_display = [
         "quiz",
         "classroom",
         "opens_at",
         "due_at",
-        "time_limit",
+        "time_limit_in_words",
         "attempts_allowed",
         "grading_method",
         "feedback_mode",
@@ -294,6 +310,10 @@ class AssignmentAdmin(admin.ModelAdmin):
             ),
             *super().get_urls(),
         ]
+
+    @admin.display(description=_("time limit"), ordering="time_limit")
+    def time_limit_in_words(self, assignment):
+        return durations.in_words(assignment.time_limit) or "—"
 
     @admin.display(description=_("submitted"), ordering="submitted_count")
     def submitted_count(self, assignment):

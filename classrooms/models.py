@@ -120,7 +120,7 @@ class Assignment(models.Model):
         _("time limit"),
         null=True,
         blank=True,
-        help_text=_("Empty for no limit. Example: 00:20:00."),
+        help_text=_("Empty for no limit. In minutes, or as you would say it: 20, 45 min, 1 h 30."),
     )
     attempts_allowed = models.PositiveSmallIntegerField(
         _("attempts allowed"), null=True, blank=True, default=1, help_text=_("Empty for unlimited.")
@@ -224,7 +224,12 @@ class Override(models.Model):
         related_name="assignment_overrides",
         verbose_name=_("student"),
     )
-    extra_time = models.DurationField(_("extra time"), null=True, blank=True)
+    extra_time = models.DurationField(
+        _("extra time"),
+        null=True,
+        blank=True,
+        help_text=_("Added to the time limit: 10, 15 min, 1 h."),
+    )
     due_at = models.DateTimeField(_("due (for this student)"), null=True, blank=True)
     extra_attempts = models.PositiveSmallIntegerField(_("extra attempts"), default=0)
 

@@ -55,7 +55,7 @@ def test_an_override_gives_one_student_more_time_and_attempts(teacher_client, as
         teacher_client,
         assignment,
         student=zelda.pk,
-        extra_time="00:10:00",
+        extra_time="10",
         extra_attempts="1",
         due_at_0="",
         due_at_1="",
@@ -97,8 +97,10 @@ def test_an_override_that_changes_nothing_or_takes_time_away_is_refused(
 ):
     page = post(teacher_client, assignment, student=zelda.pk, extra_attempts="0")
     assert "Give extra time, a later due date or extra attempts." in page.text
-    page = post(teacher_client, assignment, student=zelda.pk, extra_time="-00:05:00")
+    page = post(teacher_client, assignment, student=zelda.pk, extra_time="0")
     assert "Extra time must be longer than zero." in page.text
+    page = post(teacher_client, assignment, student=zelda.pk, extra_time="-00:05:00")
+    assert "Type a duration such as 20 (minutes)" in page.text
     assert not Override.objects.exists()
 
 
