@@ -5,10 +5,11 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import UserCreationForm
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from classrooms.forms import JoinForm, LoginForm
+from classrooms.forms import AdminPasswordChangeForm, JoinForm, LoginForm, PasswordChangeForm
 from classrooms.models import Assignment, Enrollment, Override
 from quizsite import ratelimit
 from quizzes.models import Attempt
@@ -36,6 +37,31 @@ def admin_login(request):
     return ratelimit.refuse(response, block) if block else response
 
 
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change, its old password checked under the limits on wrong
+    passwords; while they refuse, a 429 that says how long to wait."""
+
+    form_class = PasswordChangeForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        return ratelimit.refuse(response, form.block) if form.block else response
+
+
+def admin_password_change(request):
+    """What admin.site.password_change does, with the limited form (which needs the request)."""
+    request.current_app = admin.site.name
+    view = PasswordChangeView.as_view(
+        form_class=AdminPasswordChangeForm,
+        success_url=reverse("admin:password_change_done"),
+        extra_context=admin.site.each_context(request),
+    )
+    return view(request)
+
+
 def render_form(request, template, partial, context, status):
     """The form's page, or for htmx only the form (`partial`), which carries any message."""
     if request.htmx:
@@ -47,14 +73,13 @@ def render_form(request, template, partial, context, status):
 def signup(request):
     form = UserCreationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        ip = (ratelimit.SIGNUP_PER_IP, ratelimit.client_ip(request))
-        if block := ratelimit.blocked(ip):
+        slots = ratelimit.take((ratelimit.SIGNUP_PER_IP, ratelimit.client_ip(request)))
+        if block := slots.block:
             # Unbound, so nothing is checked; the name typed stays, passwords never do.
             form = UserCreationForm(initial={"username": request.POST.get("username", "")})
             context = {"form": form, "limit_message": block.message}
             response = render_form(request, "registration/signup.html", "signup-form", context, 429)
             return ratelimit.refuse(response, block)
-        ratelimit.hit(ip)
         if form.is_valid():
             user = form.save()
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
@@ -69,31 +94,32 @@ def signup(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def join(request):
-    form = JoinForm(request.POST if request.method == "POST" else None)
-    checks = (
+    if request.method == "GET":
+        return render_form(request, "classrooms/join.html", "join-form", {"form": JoinForm()}, 200)
+    # Counted before the code is looked up; only a code that matched no class keeps its slots.
+    slots = ratelimit.take(
         (ratelimit.JOIN_PER_IP, ratelimit.client_ip(request)),
         (ratelimit.JOIN_PER_ACCOUNT, str(request.user.pk)),
     )
-    if request.method == "POST" and (block := ratelimit.blocked(*checks)):
+    if block := slots.block:
         form = JoinForm(initial={"code": request.POST.get("code", "")})
         context = {"form": form, "limit_message": block.message}
         response = render_form(request, "classrooms/join.html", "join-form", context, 429)
         return ratelimit.refuse(response, block)
-    if request.method == "POST" and form.is_valid():
-        _enrollment, created = Enrollment.objects.get_or_create(
-            classroom=form.classroom, student=request.user
-        )
-        if created:
-            messages.success(request, _("You joined %(name)s.") % {"name": form.classroom.name})
-        else:
-            messages.info(
-                request, _("You are already in %(name)s.") % {"name": form.classroom.name}
-            )
-        return redirect("classrooms:dashboard")
-    if form.has_error("code", "unknown"):
-        ratelimit.hit(*checks)
-    status = 400 if form.errors else 200
-    return render_form(request, "classrooms/join.html", "join-form", {"form": form}, status)
+    form = JoinForm(request.POST)
+    if not form.is_valid():
+        if not form.has_error("code", "unknown"):
+            slots.give_back()  # empty or too long: nothing was looked up
+        return render_form(request, "classrooms/join.html", "join-form", {"form": form}, 400)
+    slots.give_back()
+    _enrollment, created = Enrollment.objects.get_or_create(
+        classroom=form.classroom, student=request.user
+    )
+    if created:
+        messages.success(request, _("You joined %(name)s.") % {"name": form.classroom.name})
+    else:
+        messages.info(request, _("You are already in %(name)s.") % {"name": form.classroom.name})
+    return redirect("classrooms:dashboard")
 
 
 @login_required

@@ -24,6 +24,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from embeds import snippets, tokens
 from lessons.models import Lesson
+from quizsite import ratelimit
 from quizzes import scoring
 from quizzes.forms import read_answer
 from quizzes.models import AlreadyAnswered, Attempt, AttemptClosed
@@ -37,11 +38,12 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 class Refusal(Exception):
     """A request an embed can't serve, and what to tell the student."""
 
-    def __init__(self, message, status=400, lesson=None):
+    def __init__(self, message, status=400, lesson=None, retry_after=None):
         super().__init__(message)
         self.message = message
         self.status = status
         self.lesson = lesson  # set when starting the lesson's quiz again would help
+        self.retry_after = retry_after  # seconds, for a rate limit's 429
 
 
 def embed_view(view):
@@ -105,6 +107,8 @@ def render_refusal(request, refusal):
     context = {"message": refusal.message, "lesson": refusal.lesson}
     response = render(request, template, context, status=refusal.status)
     patch_vary_headers(response, ["HX-Request"])
+    if refusal.retry_after:
+        response["Retry-After"] = str(refusal.retry_after)
     return response
 
 
@@ -212,6 +216,10 @@ def practice_start(request, slug):
     quiz = lesson.practice_quiz
     if quiz is None or not quiz.questions.exists():
         raise Refusal(_("This lesson has no practice quiz yet."), status=404)
+    # Each start is a new row, made by anyone: each address may make only so many.
+    slots = ratelimit.take((ratelimit.PRACTICE_PER_IP, ratelimit.client_ip(request)))
+    if block := slots.block:
+        raise Refusal(block.message, status=429, retry_after=block.retry_after)
     attempt = Attempt.objects.create(quiz=quiz, max_score=quiz.max_score)
     return render_practice(request, lesson, attempt, number=1)
 

@@ -107,7 +107,8 @@ if REDIS_URL := os.environ.get("REDIS_URL"):
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            # Django's, with an atomic incr() for rate limits (see the module).
+            "BACKEND": "quizsite.cache.AtomicDatabaseCache",
             "LOCATION": "orbit_cache",
         }
     }

@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from classrooms.forms import AdminLoginForm
-from classrooms.views import LoginView, admin_login
+from classrooms.views import LoginView, PasswordChangeView, admin_login, admin_password_change
 from embeds.views import oembed
 from quizsite.admin_pages import view_on_site
 from quizsite.health import healthz, livez
@@ -18,8 +18,10 @@ admin.site.login_form = AdminLoginForm
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("livez", livez, name="livez"),
-    # Before the includes that also have these paths: both logins are rate limited.
+    # Before the includes that also have these paths: both logins and both password
+    # changes are rate limited.
     path("admin/login/", admin_login),
+    path("admin/password_change/", admin.site.admin_view(admin_password_change)),
     # Before the admin's own "View on site", which would redirect for anyone's objects.
     path("admin/r/<path:content_type_id>/<path:object_id>/", admin.site.admin_view(view_on_site)),
     path("admin/", admin.site.urls),
@@ -30,7 +32,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password_change/",
-        auth_views.PasswordChangeView.as_view(),
+        PasswordChangeView.as_view(),
         name="password_change",
     ),
     path(

@@ -13,6 +13,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from classrooms.models import Assignment, Enrollment
+from quizsite import ratelimit
 from quizzes import content_cache, scoring
 from quizzes.forms import read_answer
 from quizzes.models import AlreadyAnswered, Attempt, AttemptClosed, Quiz
@@ -58,6 +59,16 @@ def quiz_start(request, slug):
     attempt = own_attempts(request).filter(quiz=quiz, assignment=None).in_progress().first()
     if attempt is None:
         user = request.user if request.user.is_authenticated else None
+        if user is None:  # anyone may make these rows, so each address may make only so many
+            slots = ratelimit.take((ratelimit.PRACTICE_PER_IP, ratelimit.client_ip(request)))
+            if block := slots.block:
+                context = {
+                    "quiz": quiz,
+                    "question_count": quiz.questions.count(),
+                    "limit_message": block.message,
+                }
+                response = render(request, "quizzes/quiz_detail.html", context)
+                return ratelimit.refuse(response, block)
         attempt = Attempt.objects.create(quiz=quiz, user=user, max_score=quiz.max_score)
         if user is None:
             remember_practice_attempt(request, attempt)

@@ -7,6 +7,7 @@ these tests build their own: a temporary SQLite file, or a fresh PostgreSQL data
 test run's DATABASE_URL is PostgreSQL.
 """
 
+import contextlib
 import json
 import os
 import re
@@ -78,12 +79,14 @@ def free_port() -> int:
 class Site:
     """One database with the shipped lesson, and the environment app servers need to use it."""
 
-    def __init__(self, tmp: Path, database_url: str):
-        # The settings module as it is, with collected static files in a temporary directory
-        # instead of the working tree's staticfiles/ (WhiteNoise serves from its manifest).
+    def __init__(self, tmp: Path, database_url: str, settings: str = ""):
+        # The settings module as it is (plus any `settings` lines a test adds), with collected
+        # static files in a temporary directory instead of the working tree's staticfiles/
+        # (WhiteNoise serves from its manifest).
         static_root = tmp / "static"
         (tmp / "live_settings.py").write_text(
-            f"from quizsite.settings import *  # noqa: F403\nSTATIC_ROOT = {str(static_root)!r}\n"
+            "from quizsite.settings import *  # noqa: F403\n"
+            f"STATIC_ROOT = {str(static_root)!r}\n{settings}"
         )
         self.tmp = tmp
         self.env = {
@@ -93,11 +96,11 @@ class Site:
             "PYTHONPATH": os.pathsep.join([str(tmp), str(BASE_DIR)]),
         }
 
-    def manage(self, *args: str) -> str:
+    def manage(self, *args: str, **env: str) -> str:
         done = subprocess.run(
             [sys.executable, "manage.py", *args],
             cwd=BASE_DIR,
-            env=self.env,
+            env={**self.env, **env},
             capture_output=True,
             text=True,
             timeout=120,
@@ -105,9 +108,9 @@ class Site:
         assert done.returncode == 0, done.stderr
         return done.stdout
 
-    def shell(self, code: str):
-        """What `code`, run in `manage.py shell`, prints as JSON."""
-        return json.loads(self.manage("shell", "--verbosity", "0", "--command", code))
+    def shell(self, code: str, **env: str):
+        """What `code`, run in `manage.py shell` (with `env` added), prints as JSON."""
+        return json.loads(self.manage("shell", "--verbosity", "0", "--command", code, **env))
 
 
 class Server:
@@ -160,36 +163,40 @@ class Server:
                 self.kill()
 
 
+@contextlib.contextmanager
+def live_database(tmp: Path):
+    """The URL of a database of our own: a SQLite file in `tmp`, or when the test run's
+    DATABASE_URL is PostgreSQL a fresh database on its server, dropped afterwards."""
+    run_url = os.environ.get("DATABASE_URL", "")
+    if not run_url.startswith(("postgres://", "postgresql://")):
+        yield f"sqlite:///{tmp / 'live.sqlite3'}"
+        return
+    name = f"orbit_live_{uuid.uuid4().hex[:12]}"
+    config = dj_database_url.parse(run_url)
+    admin = psycopg.connect(
+        host=config["HOST"],
+        port=config["PORT"] or 5432,
+        user=config["USER"],
+        password=config["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    )
+    admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield run_url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+        admin.close()
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """A migrated database with the shipped lesson, a quiz assigned to a class, and students."""
     tmp = tmp_path_factory.mktemp("live")
-    run_url = os.environ.get("DATABASE_URL", "")
-    admin = None
-    if run_url.startswith(("postgres://", "postgresql://")):
-        # A database of our own on the test run's server, dropped afterwards.
-        name = f"orbit_live_{uuid.uuid4().hex[:12]}"
-        config = dj_database_url.parse(run_url)
-        admin = psycopg.connect(
-            host=config["HOST"],
-            port=config["PORT"] or 5432,
-            user=config["USER"],
-            password=config["PASSWORD"] or None,
-            dbname="postgres",
-            autocommit=True,
-        )
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        database_url = run_url.rsplit("/", 1)[0] + "/" + name
-    else:
-        database_url = f"sqlite:///{tmp / 'live.sqlite3'}"
-    site = Site(tmp, database_url)
-    try:
+    with live_database(tmp) as database_url:
+        site = Site(tmp, database_url)
         site.data = site.shell(PREPARE + SETUP)
         yield site
-    finally:
-        if admin is not None:
-            admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
-            admin.close()
 
 
 @pytest.fixture

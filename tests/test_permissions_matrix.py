@@ -85,6 +85,7 @@ admin:login                                         scoped    ok        scoped  
 admin/login/                                        scoped    ok        scoped    redirect  redirect  redirect
 admin:logout                                        redirect  redirect  redirect  405       405       405
 admin:password_change                               login     login     login     ok        scoped    ok
+admin/password_change/                              login     login     login     ok        scoped    ok
 admin:password_change_done                          login     login     login     ok        scoped    ok
 admin:autocomplete                                  login     login     login     shows     scoped    shows
 admin:jsi18n                                        login     login     login     ok        scoped    ok

@@ -2,11 +2,13 @@ import uuid
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 
 from classrooms.factories import ClassroomFactory
 from classrooms.models import Enrollment
 from quizsite import ratelimit
 from quizzes.factories import UserFactory
+from quizzes.models import Attempt
 
 # A moment at the start of an hour, so every window (15 minutes, an hour) starts there too.
 START = 1_800_000_000 // 3600 * 3600
@@ -29,6 +31,12 @@ def clock(monkeypatch):
     return clock
 
 
+def use_up(limit, who):
+    """As many attempts by `who` as `limit` allows, counted and kept (as failures are)."""
+    for _ in range(limit.attempts):
+        limit.take(who)
+
+
 def log_in(client, username, password, **extra):
     return client.post("/accounts/login/", {"username": username, "password": password}, **extra)
 
@@ -46,7 +54,7 @@ def test_five_failed_logins_lock_the_account_and_say_how_long_to_wait(client, al
 
     assert response.status_code == 429
     assert response["Retry-After"] == "900"
-    assert "too many failed logins for this account" in response.text
+    assert "too many wrong passwords for this account" in response.text
     assert "Please wait 15 minutes and try again." in response.text
     assert 'value="alice"' in response.text  # the username stays; the password never shows
     assert "correct horse battery" not in response.text
@@ -68,13 +76,71 @@ def test_a_locked_account_can_log_in_once_the_wait_is_over(client, alice, clock)
     assert client.session["_auth_user_id"] == str(alice.pk)
 
 
-def test_the_lock_is_per_account_not_per_spelling_or_per_ip(client, alice):
-    for address in ("10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5"):
-        log_in(client, "Alice", "wrong", REMOTE_ADDR=address)
+def test_five_wrong_passwords_from_one_address_do_not_lock_the_owner_out_elsewhere(client, alice):
+    for _ in range(5):
+        log_in(client, "alice", "wrong", REMOTE_ADDR="203.0.113.9")
 
-    response = log_in(client, "alice", "correct horse battery", REMOTE_ADDR="10.0.0.6")
+    from_the_guesser = log_in(client, "alice", "correct horse battery", REMOTE_ADDR="203.0.113.9")
+    from_home = log_in(client, "alice", "correct horse battery", REMOTE_ADDR="198.51.100.7")
 
+    assert from_the_guesser.status_code == 429
+    assert "too many wrong passwords for this account" in from_the_guesser.text
+    assert from_home.status_code == 302
+    assert client.session["_auth_user_id"] == str(alice.pk)
+
+
+def test_the_lock_is_per_account_not_per_spelling(client, alice):
+    for spelling in ("Alice", "ALICE", "alice", "aLiCe", "Alice"):
+        log_in(client, spelling, "wrong")
+
+    assert log_in(client, "alice", "correct horse battery").status_code == 429
+
+
+def test_fifty_wrong_passwords_from_many_addresses_lock_the_account_everywhere(client, alice):
+    for n in range(ratelimit.PASSWORD_PER_ACCOUNT.attempts):
+        log_in(client, "alice", "wrong", REMOTE_ADDR=f"10.0.{n // 4}.{n % 4}")  # 4 from each
+
+    response = log_in(client, "alice", "correct horse battery", REMOTE_ADDR="198.51.100.7")
+
+    assert ratelimit.PASSWORD_PER_ACCOUNT.attempts == 50
     assert response.status_code == 429
+    assert "too many wrong passwords for this account" in response.text
+
+
+def test_refused_logins_use_up_nothing(client, alice):
+    for _ in range(5):
+        log_in(client, "alice", "wrong", REMOTE_ADDR="203.0.113.9")
+    for _ in range(ratelimit.PASSWORD_PER_ACCOUNT.attempts):  # hammering the locked door
+        assert log_in(client, "alice", "wrong", REMOTE_ADDR="203.0.113.9").status_code == 429
+
+    # Had they counted, the account's limit across all addresses would be used up.
+    response = log_in(client, "alice", "correct horse battery", REMOTE_ADDR="10.0.0.1")
+
+    assert response.status_code == 302
+
+
+def test_logins_that_succeed_use_up_no_tries(client, alice):
+    for _ in range(4):
+        log_in(client, "alice", "wrong")
+    for _ in range(10):  # logging in and out all lesson long
+        assert log_in(client, "alice", "correct horse battery").status_code == 302
+        client.logout()
+
+    assert log_in(client, "alice", "wrong").status_code == 200  # the fifth wrong one
+    assert log_in(client, "alice", "correct horse battery").status_code == 429
+
+
+def test_a_full_cache_forgets_no_count(client, alice):
+    for _ in range(4):
+        log_in(client, "alice", "wrong")
+    # Over MAX_ENTRIES (300), Django's database cache deleted the first third of its keys
+    # at every write: filling it with keys that sort late deleted the counts.
+    cache.set_many({f"zz-filler-{n}": n for n in range(400)}, timeout=3600)
+    log_in(client, "alice", "wrong")
+
+    assert log_in(client, "alice", "correct horse battery").status_code == 429
+    assert cache.get("zz-filler-0") == 0  # and nothing else that is live went either
+    assert cache.get("zz-filler-399") == 399
 
 
 def test_another_account_from_the_same_ip_is_unaffected(client, alice):
@@ -97,20 +163,18 @@ def test_a_whole_class_logs_in_from_one_ip(client, db):
 
 
 def test_hundreds_of_failures_from_one_ip_block_logins_from_it(client, alice):
-    for _ in range(ratelimit.LOGIN_PER_IP.attempts):
-        ratelimit.LOGIN_PER_IP.hit("203.0.113.9")
+    use_up(ratelimit.PASSWORD_PER_IP, "203.0.113.9")
 
     blocked = log_in(client, "alice", "correct horse battery", REMOTE_ADDR="203.0.113.9")
     elsewhere = log_in(client, "alice", "correct horse battery", REMOTE_ADDR="198.51.100.7")
 
     assert blocked.status_code == 429
-    assert "too many failed logins from your network" in blocked.text
+    assert "too many wrong passwords from your network" in blocked.text
     assert elsewhere.status_code == 302
 
 
 def test_a_forged_forwarded_for_header_does_not_escape_the_ip_limit(client, alice):
-    for _ in range(ratelimit.LOGIN_PER_IP.attempts):
-        ratelimit.LOGIN_PER_IP.hit("203.0.113.9")
+    use_up(ratelimit.PASSWORD_PER_IP, "203.0.113.9")
 
     response = log_in(
         client,
@@ -125,8 +189,7 @@ def test_a_forged_forwarded_for_header_does_not_escape_the_ip_limit(client, alic
 
 def test_behind_a_trusted_proxy_the_forwarded_address_counts(client, alice, settings):
     settings.TRUSTED_PROXY_COUNT = 1
-    for _ in range(ratelimit.LOGIN_PER_IP.attempts):
-        ratelimit.LOGIN_PER_IP.hit("203.0.113.9")
+    use_up(ratelimit.PASSWORD_PER_IP, "203.0.113.9")
 
     def via_proxy(forwarded_for):
         return log_in(
@@ -143,8 +206,7 @@ def test_behind_a_trusted_proxy_the_forwarded_address_counts(client, alice, sett
 
 
 def test_ipv6_addresses_in_one_64_block_share_a_limit(client, alice):
-    for _ in range(ratelimit.LOGIN_PER_IP.attempts):
-        ratelimit.LOGIN_PER_IP.hit("2001:db8:1:2::/64")
+    use_up(ratelimit.PASSWORD_PER_IP, "2001:db8:1:2::/64")
 
     response = log_in(client, "alice", "correct horse battery", REMOTE_ADDR="2001:db8:1:2::abcd")
 
@@ -198,8 +260,7 @@ def test_a_class_of_thirty_signs_up_from_one_ip(client, db):
 
 
 def test_sign_ups_beyond_the_ip_limit_are_refused_and_create_nobody(client, db, clock):
-    for _ in range(ratelimit.SIGNUP_PER_IP.attempts):
-        ratelimit.SIGNUP_PER_IP.hit("127.0.0.1")
+    use_up(ratelimit.SIGNUP_PER_IP, "127.0.0.1")
 
     response = sign_up(client, "latecomer")
 
@@ -216,8 +277,7 @@ def test_sign_ups_beyond_the_ip_limit_are_refused_and_create_nobody(client, db, 
 
 
 def test_htmx_sign_ups_get_the_message_too(client, db):
-    for _ in range(ratelimit.SIGNUP_PER_IP.attempts):
-        ratelimit.SIGNUP_PER_IP.hit("127.0.0.1")
+    use_up(ratelimit.SIGNUP_PER_IP, "127.0.0.1")
 
     response = sign_up(client, "latecomer", HTTP_HX_REQUEST="true")
 
@@ -284,3 +344,112 @@ def test_htmx_joins_get_the_message_too(student_client):
     assert "Please wait 60 minutes" in response.text
     assert 'id="join-form"' in response.text
     assert "<html" not in response.text
+
+
+def change_password(client, old, url="/accounts/password_change/", **extra):
+    new = "a new pass phrase"
+    return client.post(
+        url, {"old_password": old, "new_password1": new, "new_password2": new}, **extra
+    )
+
+
+@pytest.mark.parametrize("url", ["/accounts/password_change/", "/admin/password_change/"])
+def test_five_wrong_old_passwords_lock_the_password_change(client, teacher, url):
+    client.force_login(teacher)
+    for _ in range(5):
+        assert change_password(client, "wrong", url).status_code == 200
+
+    response = change_password(client, "correct horse battery", url)
+
+    assert response.status_code == 429
+    assert response["Retry-After"] == "900"
+    assert "too many wrong passwords for this account" in response.text
+    assert "Please wait 15 minutes and try again." in response.text
+    assert "a new pass phrase" not in response.text
+    teacher.refresh_from_db()
+    assert teacher.check_password("correct horse battery")
+
+
+def test_a_borrowed_session_and_the_login_page_share_five_tries(client, alice):
+    client.force_login(alice)
+    for _ in range(3):
+        change_password(client, "wrong")
+    client.logout()
+    for _ in range(2):
+        log_in(client, "alice", "wrong")
+
+    assert log_in(client, "alice", "correct horse battery").status_code == 429
+
+
+def test_changing_the_password_with_the_right_old_one_uses_up_no_tries(client, alice):
+    client.force_login(alice)
+    for _ in range(4):
+        change_password(client, "wrong")
+
+    assert change_password(client, "correct horse battery").status_code == 302
+
+    alice.refresh_from_db()
+    assert alice.check_password("a new pass phrase")
+    assert change_password(client, "wrong").status_code == 200  # the fifth wrong one
+    assert change_password(client, "a new pass phrase").status_code == 429
+
+
+def start_practice(client, quiz, **extra):
+    return client.post(f"/quizzes/{quiz.slug}/start/", **extra)
+
+
+@pytest.fixture
+def practice_quiz(practice_lesson):
+    return practice_lesson.practice_quiz
+
+
+def test_six_hundred_practice_starts_an_hour_from_one_address_are_allowed(client, practice_quiz):
+    # A class of 30 behind one address, each starting afresh 20 times in an hour.
+    for _ in range(ratelimit.PRACTICE_PER_IP.attempts - 1):
+        ratelimit.PRACTICE_PER_IP.take("127.0.0.1")
+
+    last = start_practice(client, practice_quiz)
+    client.cookies.clear()  # a new visitor, who has no attempt to continue
+    refused = start_practice(client, practice_quiz)
+
+    assert ratelimit.PRACTICE_PER_IP.attempts == 600
+    assert last.status_code == 302
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "3600"
+    assert "So many practice quizzes have been started from your network" in refused.text
+    assert "Please wait 60 minutes and try again." in refused.text
+    assert Attempt.objects.filter(quiz=practice_quiz).count() == 1
+
+
+def test_an_attempt_in_progress_continues_whatever_the_limit(client, practice_quiz):
+    started = start_practice(client, practice_quiz)
+    use_up(ratelimit.PRACTICE_PER_IP, "127.0.0.1")
+
+    resumed = start_practice(client, practice_quiz)
+
+    assert resumed.status_code == 302
+    assert resumed["Location"] == started["Location"]
+
+
+def test_logged_in_students_practice_outside_the_address_limit(student_client, practice_quiz):
+    use_up(ratelimit.PRACTICE_PER_IP, "127.0.0.1")
+
+    assert start_practice(student_client, practice_quiz).status_code == 302
+
+
+def test_embedded_practice_starts_count_too_and_say_so_in_the_frame(client, practice_quiz):
+    slug = practice_quiz.lesson.slug
+    use_up(ratelimit.PRACTICE_PER_IP, "127.0.0.1")
+
+    page = client.post(f"/embed/lessons/{slug}/start/")
+    panel = client.post(f"/embed/lessons/{slug}/start/", HTTP_HX_REQUEST="true")
+
+    for response in (page, panel):
+        assert response.status_code == 429
+        assert response["Retry-After"] == "3600"
+        assert "So many practice quizzes have been started" in response.text
+        assert "Please wait 60 minutes and try again." in response.text
+    assert 'id="practice-panel"' in panel.text
+    assert "<html" not in panel.text
+    assert "frame-ancestors *" in page["Content-Security-Policy"]
+    assert not Attempt.objects.filter(quiz=practice_quiz).exists()
