@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from embeds import snippets
 from lessons.models import Lesson, Section
+from quizsite.admin_pages import ListTitleMixin
 
 
 class SectionInline(admin.StackedInline):
@@ -13,7 +14,7 @@ class SectionInline(admin.StackedInline):
 
 
 @admin.register(Lesson)
-class LessonAdmin(admin.ModelAdmin):
+class LessonAdmin(ListTitleMixin, admin.ModelAdmin):
     list_display = ["title", "slug", "source_outlet"]
     search_fields = ["title", "summary"]
     prepopulated_fields = {"slug": ["title"]}
@@ -49,7 +50,7 @@ class LessonAdmin(admin.ModelAdmin):
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(ListTitleMixin, admin.ModelAdmin):
     list_display = ["heading", "lesson", "position", "anchor"]
     list_filter = ["lesson"]
     search_fields = ["heading", "body"]

@@ -3,7 +3,10 @@ from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.views import shortcut
 from django.http import Http404
-from django.urls import path
+from django.urls import path, reverse
+from django.utils import formats, timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import capfirst
 
 
 def admin_page(model_admin, route, view, name):
@@ -11,6 +14,34 @@ def admin_page(model_admin, route, view, name):
     cached, and the view called as view(request, model_admin, **url_kwargs)."""
     wrapped = model_admin.admin_site.admin_view(view, cacheable=False)
     return path(route, lambda request, **kwargs: wrapped(request, model_admin, **kwargs), name=name)
+
+
+class ListTitleMixin:
+    """A list titled by what it holds ("Assignments"), not "Select assignment to change"."""
+
+    def changelist_view(self, request, extra_context=None):
+        title = capfirst(self.opts.verbose_name_plural)
+        return super().changelist_view(request, {"title": title, **(extra_context or {})})
+
+
+def short_time(moment) -> str:
+    """A moment as a list shows it, in the school's time zone: "12 Dec, 14:00", with the
+    year only when it isn't this one; "—" for none."""
+    if moment is None:
+        return "—"
+    local = timezone.localtime(moment)
+    same_year = local.year == timezone.localdate().year
+    shown = formats.date_format(local, "j M, H:i" if same_year else "j M Y, H:i")
+    return shown.replace(" ", "\N{NO-BREAK SPACE}")  # a date never splits over two lines
+
+
+def admin_next(request) -> str:
+    """The admin page to return to after a form, from `next` in the query string; empty
+    unless it is a path inside this admin (never another site: no open redirect)."""
+    target = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts=None):
+        return ""
+    return target if target.startswith(reverse("admin:index")) else ""
 
 
 def view_on_site(request, content_type_id, object_id):

@@ -3,12 +3,14 @@ from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.shortcuts import redirect
+from django.template.defaultfilters import truncatechars
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from quizsite.admin_pages import admin_page
+from quizsite.admin_pages import ListTitleMixin, admin_page, short_time
 from quizzes import admin_views
 from quizzes.marking import points_text, waiting_for_teacher
 from quizzes.models import Attempt, Choice, Question, Quiz, Response, ScoreChange
@@ -39,7 +41,7 @@ class ChoiceInline(admin.TabularInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(ListTitleMixin, admin.ModelAdmin):
     list_display = ["__str__", "quiz", "position", "kind", "level", "points"]
     list_filter = ["quiz", "kind", "level"]
     search_fields = ["prompt", "key", "explanation"]
@@ -105,7 +107,7 @@ class QuestionInline(admin.TabularInline):
 
 
 @admin.register(Quiz)
-class QuizAdmin(admin.ModelAdmin):
+class QuizAdmin(ListTitleMixin, admin.ModelAdmin):
     list_display = ["title", "lesson", "position", "is_practice"]
     list_filter = ["lesson", "is_practice"]
     search_fields = ["title", "description"]
@@ -124,34 +126,37 @@ def response_status(response) -> str:
     return gettext("scored")
 
 
-class SubmittedFilter(admin.SimpleListFilter):
-    title = _("submitted")
-    parameter_name = "submitted"
+class StatusFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "status"
 
     def lookups(self, request, model_admin):
-        return [("yes", _("Submitted")), ("no", _("In progress"))]
+        return [
+            ("in_progress", _("In progress")),
+            ("to_mark", _("Waits for marking")),
+            ("marked", _("Marked")),
+        ]
 
     def queryset(self, request, queryset):
-        if self.value() in ("yes", "no"):
-            return queryset.filter(submitted_at__isnull=self.value() == "no")
-        return queryset
+        return {
+            "in_progress": lambda: queryset.in_progress(),
+            "to_mark": lambda: queryset.submitted().filter(is_provisional=True),
+            "marked": lambda: queryset.submitted().filter(is_provisional=False),
+        }.get(self.value(), lambda: queryset)()
+
+
+def student_name(user) -> str:
+    if user is None:
+        return gettext("anonymous")
+    return user.get_full_name() or user.get_username()
 
 
 @admin.register(Attempt)
-class AttemptAdmin(admin.ModelAdmin):
-    list_display = [
-        "user",
-        "quiz",
-        "classroom",
-        "started_at",
-        "submitted_at",
-        "score",
-        "max_score",
-        "is_provisional",
-    ]
+class AttemptAdmin(ListTitleMixin, admin.ModelAdmin):
+    # What a teacher looks for first; the start time, deadline and answers are on the page.
+    list_display = ["student", "quiz_title", "classroom", "submitted", "result"]
     list_filter = [
-        SubmittedFilter,
-        "is_provisional",
+        StatusFilter,
         ("assignment__classroom", RelatedOnlyFieldListFilter),
         ("assignment", RelatedOnlyFieldListFilter),
         ("quiz", RelatedOnlyFieldListFilter),
@@ -159,25 +164,21 @@ class AttemptAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__first_name", "user__last_name", "quiz__title"]
     list_select_related = ["quiz", "user", "assignment__classroom"]
     date_hierarchy = "started_at"
+    # The score first, then its history and the answers (change_form.html): what a
+    # teacher opens an attempt for.
     fields = [
-        ("user", "assignment", "quiz"),
+        ("student", "quiz", "classroom"),
+        "result",
         ("started_at", "deadline", "submitted_at"),
-        ("score", "max_score", "is_provisional"),
-        "answers",
-        "score_history",
     ]
     readonly_fields = [
-        "user",
-        "assignment",
+        "student",
         "quiz",
+        "classroom",
+        "result",
         "started_at",
         "deadline",
         "submitted_at",
-        "score",
-        "max_score",
-        "is_provisional",
-        "answers",
-        "score_history",
     ]
     view_on_site = False  # the student's own page, which a teacher cannot open
 
@@ -187,93 +188,80 @@ class AttemptAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # students make attempts
 
+    @admin.display(description=_("student"), ordering="user__last_name")
+    def student(self, attempt):
+        return student_name(attempt.user)
+
+    # Text, not the foreign key itself, which the admin never wraps.
+    @admin.display(description=_("quiz"), ordering="quiz__title")
+    def quiz_title(self, attempt):
+        return attempt.quiz.title
+
     @admin.display(description=_("class"), ordering="assignment__classroom__name")
     def classroom(self, attempt):
         return attempt.assignment.classroom if attempt.assignment else gettext("(practice)")
 
-    @admin.display(description=_("answers"))
-    def answers(self, attempt):
-        """The answers, read-only: scores change on the marking page, which keeps a record."""
+    @admin.display(description=_("submitted"), ordering="submitted_at")
+    def submitted(self, attempt):
+        return short_time(attempt.submitted_at) if attempt.is_submitted else gettext("in progress")
+
+    @admin.display(description=_("score"), ordering="score")
+    def result(self, attempt):
+        if not attempt.is_submitted:
+            return gettext("in progress")
+        score = gettext("%(score)s of %(max)s") % {
+            "score": points_text(attempt.score),
+            "max": points_text(attempt.max_score),
+        }
+        if attempt.max_score:
+            score += f" ({round(attempt.score / attempt.max_score * 100)} %)"
+        if attempt.is_provisional:
+            return format_html(
+                '{}<div class="help">{}</div>', score, gettext("some answers wait for marking")
+            )
+        return score
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["answer_rows"] = self.answer_rows(obj)
+            context["score_changes"] = (
+                ScoreChange.objects.filter(response__attempt=obj)
+                .select_related("changed_by", "response__question")
+                .order_by("-changed_at")
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def answer_rows(self, attempt) -> list[dict]:
+        """The answers, read-only: scores change on the marking page, which keeps a record
+        and brings the teacher back here."""
         responses = {r.question_id: r for r in attempt.responses.all() if r.answer is not None}
+        back = urlencode({"next": reverse("admin:quizzes_attempt_change", args=[attempt.pk])})
         rows = []
         for number, question in enumerate(attempt.questions(), 1):
             response = responses.get(question.pk)
-            link = ""
-            if response and attempt.is_submitted:
-                url = reverse("admin:quizzes_response_mark", args=[response.pk])
-                label = gettext("Mark") if response.points is None else gettext("Change score")
-                link = format_html('<a href="{}">{}</a>', url, label)
             rows.append(
-                (
-                    number,
-                    question.prompt[:120],
-                    question.answer_display(response.answer) if response else "—",
-                    "—" if response is None else points_text(response.points),
-                    points_text(question.points),
-                    response_status(response) if response else gettext("not answered"),
-                    response.seconds_spent if response else "—",
-                    link,
-                )
+                {
+                    "number": number,
+                    "question": question,
+                    "response": response,
+                    "answer": question.answer_display(response.answer) if response else "",
+                    "status": response_status(response) if response else "",
+                    "mark_url": (
+                        reverse("admin:quizzes_response_mark", args=[response.pk]) + f"?{back}"
+                        if response and attempt.is_submitted
+                        else ""
+                    ),
+                }
             )
-        body = format_html_join(
-            "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} / {}</td><td>{}</td><td>{}</td>"
-            "<td>{}</td></tr>",
-            rows,
-        )
-        return format_html(
-            '<table class="attempt-answers"><thead><tr><th>#</th><th>{}</th><th>{}</th>'
-            "<th>{}</th><th>{}</th><th>{}</th><th></th></tr></thead><tbody>{}</tbody></table>",
-            gettext("Question"),
-            gettext("Answer"),
-            gettext("Points"),
-            gettext("Status"),
-            gettext("Seconds"),
-            body,
-        )
-
-    @admin.display(description=_("score changes"))
-    def score_history(self, attempt):
-        changes = (
-            ScoreChange.objects.filter(response__attempt=attempt)
-            .select_related("changed_by", "response__question")
-            .order_by("changed_at")
-        )
-        if not changes:
-            return gettext("No score has changed since it was given.")
-        rows = format_html_join(
-            "",
-            "<tr><td>{}</td><td>{}</td><td>{} → {}</td><td>{}</td><td>{}</td></tr>",
-            (
-                (
-                    change.changed_at.strftime("%Y-%m-%d %H:%M"),
-                    change.response.question,
-                    "—" if change.old_points is None else change.old_points,
-                    "—" if change.new_points is None else change.new_points,
-                    change.changed_by or "—",
-                    change.reason,
-                )
-                for change in changes
-            ),
-        )
-        return format_html(
-            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>"
-            "</thead><tbody>{}</tbody></table>",
-            gettext("When"),
-            gettext("Question"),
-            gettext("Points"),
-            gettext("Who"),
-            gettext("Why"),
-            rows,
-        )
+        return rows
 
 
 class WaitingFilter(admin.SimpleListFilter):
-    title = _("marking")
+    title = _("status")
     parameter_name = "waiting"
 
     def lookups(self, request, model_admin):
-        return [("yes", _("Waits for a teacher"))]
+        return [("yes", _("Waits for marking"))]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
@@ -282,14 +270,14 @@ class WaitingFilter(admin.SimpleListFilter):
 
 
 @admin.register(Response)
-class ResponseAdmin(admin.ModelAdmin):
+class ResponseAdmin(ListTitleMixin, admin.ModelAdmin):
     """Answers across attempts; each opens on the marking page, where scores change."""
 
-    list_display = ["student", "quiz", "question", "points", "out_of", "status", "mark_link"]
-    list_display_links = None
+    list_display = ["student", "question_text", "score", "status", "mark_link"]
+    # The marking link goes through change_view, which keeps the list's filters to come back to.
+    list_display_links = ["mark_link"]
     list_filter = [
         WaitingFilter,
-        "needs_review",
         ("attempt__assignment", RelatedOnlyFieldListFilter),
         "question__kind",
     ]
@@ -320,26 +308,38 @@ class ResponseAdmin(admin.ModelAdmin):
         return False
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        # Scores change only through the marking page, which keeps the record.
-        return redirect("admin:quizzes_response_mark", object_id)
+        # Scores change only through the marking page, which keeps the record; saving
+        # there comes back to this list as it was filtered.
+        back = reverse("admin:quizzes_response_changelist")
+        if filters := request.GET.get("_changelist_filters"):
+            back += f"?{filters}"
+        url = reverse("admin:quizzes_response_mark", args=[object_id])
+        return redirect(f"{url}?{urlencode({'next': back})}")
 
-    @admin.display(description=_("student"), ordering="attempt__user__username")
+    @admin.display(description=_("student"), ordering="attempt__user__last_name")
     def student(self, response):
-        return response.attempt.user
+        return student_name(response.attempt.user)
 
-    @admin.display(description=_("quiz"))
-    def quiz(self, response):
-        return response.attempt.quiz
+    @admin.display(description=_("question"), ordering="question__position")
+    def question_text(self, response):
+        return format_html(
+            '{}<div class="help">{}</div>',
+            truncatechars(response.question.prompt, 90),
+            response.attempt.quiz,
+        )
 
-    @admin.display(description=_("out of"))
-    def out_of(self, response):
-        return response.question.points
+    @admin.display(description=_("points"), ordering="points")
+    def score(self, response):
+        return f"{points_text(response.points)} / {points_text(response.question.points)}"
 
     @admin.display(description=_("status"))
     def status(self, response):
         return response_status(response)
 
-    @admin.display(description="")
+    @admin.display(description=_("marking"))
     def mark_link(self, response):
-        url = reverse("admin:quizzes_response_mark", args=[response.pk])
-        return format_html('<a href="{}">{}</a>', url, gettext("Open"))
+        if response.points is None:
+            return gettext("Mark")
+        if response.needs_review:
+            return gettext("Check")
+        return gettext("Change score").replace(" ", "\N{NO-BREAK SPACE}")

@@ -4,6 +4,8 @@ Each view takes the ModelAdmin it is registered on (through get_urls) and reache
 only through `Attempt.objects.for_teacher(request.user)`, so a teacher sees their own classes only.
 """
 
+from urllib.parse import urlsplit
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,15 +18,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from quizsite.admin_pages import admin_next
 from quizzes import marking
 from quizzes.models import Attempt, Question, Response
 
-QUEUE_FILTERS = ("assignment", "question")
+# The marking queue's filters: query parameter -> lookup on Response.
+QUEUE_FILTERS = {
+    "assignment": "attempt__assignment",
+    "classroom": "attempt__assignment__classroom",
+    "question": "question",
+}
 
 
 class MarkForm(forms.Form):
+    # Starts empty, the score now shown beside it: typing "1" gives 1, not "10.00".
     points = forms.DecimalField(
-        label=gettext_lazy("Points"), min_value=0, max_digits=5, decimal_places=2
+        label=gettext_lazy("Points"), min_value=0, max_digits=5, decimal_places=2, required=False
     )
     comment = forms.CharField(
         label=gettext_lazy("Comment for the student"),
@@ -42,16 +51,32 @@ class MarkForm(forms.Form):
     def __init__(self, *args, response: Response, **kwargs):
         self.response = response
         super().__init__(*args, **kwargs)
+        most = marking.points_text(response.question.points)
         points = self.fields["points"]
         points.widget.attrs.update(
             {"max": response.question.points, "step": "0.01", "autofocus": True}
         )
-        points.help_text = _("From 0 to %(max)s.") % {
-            "max": marking.points_text(response.question.points)
-        }
+        if response.points is None:
+            points.help_text = _("From 0 to %(max)s.") % {"max": most}
+        else:
+            points.help_text = _("From 0 to %(max)s; leave it empty to keep %(now)s.") % {
+                "max": most,
+                "now": marking.points_text(response.points),
+            }
+
+    def full_clean(self):
+        super().full_clean()
+        # The cursor goes to the first field in error (a missing reason), not to points.
+        first = next((name for name in self.fields if name in self.errors), "points")
+        for name, field in self.fields.items():
+            field.widget.attrs.pop("autofocus", None)
+            if name == first:
+                field.widget.attrs["autofocus"] = True
 
     def clean_points(self):
         points = self.cleaned_data["points"]
+        if points is None and self.response.points is not None:
+            return self.response.points  # left empty: the score stays
         try:
             return marking.check_points(points, self.response.question)
         except ValidationError as error:
@@ -61,7 +86,10 @@ class MarkForm(forms.Form):
         cleaned = super().clean()
         old, new = self.response.points, cleaned.get("points")
         if old is not None and new is not None and new != old and not cleaned.get("reason"):
-            self.add_error("reason", _("Say why the score changes from %(old)s.") % {"old": old})
+            self.add_error(
+                "reason",
+                _("Say why the score changes from %(old)s.") % {"old": marking.points_text(old)},
+            )
         return cleaned
 
     def save(self, by) -> Response:
@@ -88,10 +116,10 @@ def queue_responses(request):
             "pk",
         )
     )
-    for name in QUEUE_FILTERS:
+    for name, lookup in QUEUE_FILTERS.items():
         value = request.GET.get(name, "")
         if value.isdigit():
-            queue = queue.filter(**{f"attempt__{name}" if name == "assignment" else name: value})
+            queue = queue.filter(**{lookup: value})
     return queue
 
 
@@ -140,11 +168,9 @@ def mark_response(request, model_admin, object_id):
     response.question = question
     if not response.attempt.is_submitted:
         raise Http404(_("The student is still answering."))
-    form = MarkForm(
-        request.POST or None,
-        response=response,
-        initial={"points": response.points, "comment": response.comment},
-    )
+    form = MarkForm(request.POST or None, response=response, initial={"comment": response.comment})
+    # Where the teacher came from (the attempt, the list of answers), to go back after saving.
+    came_from = admin_next(request)
     # Found before saving, while this answer still holds its place in the queue.
     queue_ids = list(queue_responses(request).values_list("pk", flat=True))
     following = next_in_queue(queue_ids, response.pk)
@@ -169,7 +195,10 @@ def mark_response(request, model_admin, object_id):
                     return redirect(reverse("admin:quizzes_response_queue") + queue_query(request))
                 url = reverse("admin:quizzes_response_mark", args=[following])
                 return redirect(url + queue_query(request))
+            if came_from and "_back" in request.POST:
+                return redirect(came_from)
             return redirect("admin:quizzes_attempt_change", response.attempt_id)
+    attempt_url = reverse("admin:quizzes_attempt_change", args=[response.attempt_id])
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.opts,
@@ -182,16 +211,19 @@ def mark_response(request, model_admin, object_id):
         "answer": question.answer_display(response.answer),
         "key": "" if question.kind == Question.Kind.ESSAY else question.key_display(),
         "form": form,
+        "came_from": came_from,
+        "back_to_attempt": urlsplit(came_from).path == attempt_url,
         "in_queue": response.pk in queue_ids,
         "position": queue_ids.index(response.pk) + 1 if response.pk in queue_ids else None,
         "waiting": len(queue_ids),
+        "others_waiting": following is not None and following != response.pk,
         "skip_url": (
             reverse("admin:quizzes_response_mark", args=[following]) + queue_query(request)
             if following and following != response.pk
             else ""
         ),
         "queue_query": queue_query(request),
-        "changes": response.score_changes.select_related("changed_by").order_by("changed_at"),
+        "changes": response.score_changes.select_related("changed_by").order_by("-changed_at"),
     }
     return TemplateResponse(request, "admin/quizzes/response/mark.html", context)
 

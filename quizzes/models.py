@@ -374,7 +374,9 @@ class Attempt(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user or _('anonymous')} – {self.quiz}"
+        if self.user is None:
+            return f"{_('anonymous')} – {self.quiz}"
+        return f"{self.user.get_full_name() or self.user.get_username()} – {self.quiz}"
 
     def get_absolute_url(self):
         return reverse("quizzes:attempt_detail", args=[self.public_id])

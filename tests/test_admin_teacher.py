@@ -205,7 +205,7 @@ def test_a_superuser_sees_every_class_and_attempt(first_class, second_teacher, c
     client.force_login(admin)
     classes = client.get("/admin/classrooms/classroom/").text
     assert "Orion Group" in classes and "Lyra Group" in classes
-    assert "zelda" in client.get("/admin/quizzes/attempt/").text
+    assert "Zelda Zephyr" in client.get("/admin/quizzes/attempt/").text
     assert Classroom.objects.count() == 2
     assert Attempt.objects.count() == 1
 

@@ -310,6 +310,30 @@ def growing_class(teacher, take_quiz):
     return classroom, assignments[0], grow
 
 
+def test_the_home_page_asks_as_many_queries_for_ten_classes_as_for_two(
+    teacher_client, teacher, take_quiz
+):
+    """The teacher's home lists each class with its students, answers to mark and gradebook."""
+
+    def add_classes(count):
+        for _ in range(count):
+            classroom = ClassroomFactory(teachers=[teacher])
+            quiz = QuizFactory()
+            essay = QuestionFactory(quiz=quiz, kind=Question.Kind.ESSAY, choices=[])
+            assignment = AssignmentFactory(classroom=classroom, quiz=quiz)
+            student = UserFactory()
+            EnrollmentFactory(classroom=classroom, student=student)
+            take_quiz(assignment, student, {essay: "An essay."})
+
+    add_classes(2)
+    count_queries(teacher_client, "/admin/")  # warm the caches (content types, session)
+    small = count_queries(teacher_client, "/admin/")
+    add_classes(8)
+    page = teacher_client.get("/admin/").text
+    assert page.count("Gradebook</a>") == 10 and "10 answers to mark" in page
+    assert count_queries(teacher_client, "/admin/") == small
+
+
 def count_queries(client, url) -> int:
     with CaptureQueriesContext(connection) as queries:
         page = client.get(url)
