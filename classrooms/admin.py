@@ -156,7 +156,7 @@ class ClassroomAdmin(ListTitleMixin, admin.ModelAdmin):
     def assignment_count(self, classroom):
         return classroom.assignment_count
 
-    @admin.display(description="")
+    @admin.display(description=_("grades"))
     def gradebook_link(self, classroom):
         url = reverse("admin:classrooms_classroom_gradebook", args=[classroom.pk])
         return format_html('<a href="{}">{}</a>', url, gettext("Gradebook"))

@@ -31,7 +31,10 @@ class ClassroomQuerySet(models.QuerySet):
 class Classroom(models.Model):
     name = models.CharField(_("name"), max_length=200)
     teachers = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, related_name="classrooms_taught", verbose_name=_("teachers")
+        settings.AUTH_USER_MODEL,
+        related_name="classrooms_taught",
+        verbose_name=_("teachers"),
+        help_text=_("Every teacher of the class sees and marks all its students' work."),
     )
     students = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
@@ -114,8 +117,12 @@ class Assignment(models.Model):
     quiz = models.ForeignKey(
         "quizzes.Quiz", on_delete=models.PROTECT, related_name="assignments", verbose_name=_("quiz")
     )
-    opens_at = models.DateTimeField(_("opens"), null=True, blank=True)
-    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    opens_at = models.DateTimeField(
+        _("opens"), null=True, blank=True, help_text=_("Empty: open as soon as it is saved.")
+    )
+    due_at = models.DateTimeField(
+        _("due"), null=True, blank=True, help_text=_("Empty: no due date.")
+    )
     time_limit = models.DurationField(
         _("time limit"),
         null=True,

@@ -20,7 +20,7 @@ class LessonAdmin(ListTitleMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary"]}),
-        ("Source", {"fields": ["source_title", "source_author", "source_outlet", "source_url"]}),
+        (_("Source"), {"fields": ["source_title", "source_author", "source_outlet", "source_url"]}),
         (_("Embedding"), {"fields": ["embed_code"]}),
     ]
     readonly_fields = ["embed_code"]

@@ -10,7 +10,11 @@ class LessonManager(models.Manager):
 
 class Lesson(models.Model):
     title = models.CharField(_("title"), max_length=200)
-    slug = models.SlugField(_("slug"), unique=True)
+    slug = models.SlugField(
+        _("web address"),
+        unique=True,
+        help_text=_("The end of the lesson's address, /lessons/…/: letters, numbers and dashes."),
+    )
     summary = models.TextField(_("summary"), blank=True)
     source_title = models.CharField(_("source title"), max_length=300)
     source_author = models.CharField(_("source author"), max_length=200)
@@ -49,9 +53,15 @@ class Section(models.Model):
     lesson = models.ForeignKey(
         Lesson, on_delete=models.CASCADE, related_name="sections", verbose_name=_("lesson")
     )
-    position = models.PositiveSmallIntegerField(_("position"))
+    position = models.PositiveSmallIntegerField(
+        _("order in the lesson"), help_text=_("Lower numbers come first.")
+    )
     anchor = models.SlugField(
-        _("anchor"), help_text=_("Stable id in the page URL; questions link to it as evidence.")
+        _("link name"),
+        help_text=_(
+            "Names the section in links to it (/lessons/…/#this-name); questions cite it as "
+            "evidence. Changing it breaks links that others saved."
+        ),
     )
     heading = models.CharField(_("heading"), max_length=200)
     body = models.TextField(

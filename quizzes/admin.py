@@ -1,17 +1,25 @@
+from decimal import Decimal
+
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Max
 from django.forms.models import BaseInlineFormSet
 from django.shortcuts import redirect
 from django.template.defaultfilters import truncatechars
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from lessons.models import Section
 from quizsite.admin_pages import ListTitleMixin, admin_page, short_time
-from quizzes import admin_views
+from quizzes import admin_views, kind_forms
+from quizzes.kind_forms import KIND_FORMS
 from quizzes.marking import points_text, waiting_for_teacher
 from quizzes.models import Attempt, Choice, Question, Quiz, Response, ScoreChange
 
@@ -22,31 +30,84 @@ class ChoiceFormSet(BaseInlineFormSet):
         super().clean()
         if any(self.errors):
             return
-        choices = [
-            form.instance
-            for form in self.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        kept = [
+            form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
+        self.place_new_choices(kept)
         # self.instance carries the question form's cleaned values (kind) at this point.
-        problems = self.instance.answer_key_problems(choices)
+        if KIND_FORMS[self.instance.kind].all_choices_correct:
+            for form in kept:
+                form.instance.is_correct = True  # each one is an accepted answer
+        problems = self.instance.answer_key_problems([form.instance for form in kept])
         if problems:
             raise ValidationError(problems)
 
+    def place_new_choices(self, kept):
+        """New choices of a form without the position column go after all the others."""
+        if "position" in self.form.base_fields:
+            return
+        taken = Choice.objects.filter(question=self.instance) if self.instance.pk else []
+        last = max((choice.position for choice in taken), default=0)
+        for form in kept:
+            if form.instance.pk is None:
+                last += 1
+                form.instance.position = last
+
 
 class ChoiceInline(admin.TabularInline):
+    """The question's choices, with the columns its kind uses (QuestionAdmin sets them)."""
+
     model = Choice
     formset = ChoiceFormSet
+    formfield_overrides = {models.CharField: {"widget": forms.TextInput(attrs={"size": 50})}}
     extra = 0
     fields = ["position", "text", "is_correct", "match_text"]
+    only_correct = False  # a change to short text keeps only the right choices
+    labels = {}  # column headings the question's kind gives its own words
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        for name, label in self.labels.items():
+            formset.form.base_fields[name].label = capfirst(label)  # a class of its own
+        return formset
+
+    def get_queryset(self, request):
+        choices = super().get_queryset(request)
+        return choices.filter(is_correct=True) if self.only_correct else choices
+
+
+def error_summary(form, inline_formsets) -> list[dict]:
+    """Every error of the question form and its choices, for a list at the top of the page,
+    each with the id of the field it is about (a formset's own errors: the formset)."""
+    summary = []
+    for name, errors in form.errors.items():
+        if name in form.fields:  # errors of the whole form show at the top already
+            label = form.fields[name].label
+            summary += [{"label": label, "error": e, "id": form[name].id_for_label} for e in errors]
+    for inline in inline_formsets:
+        formset = inline.formset
+        if not formset.is_bound:
+            continue
+        title = capfirst(inline.opts.verbose_name_plural)
+        group = f"{formset.prefix}-group"
+        summary += [{"label": title, "error": e, "id": group} for e in formset.non_form_errors()]
+        for number, (row, errors) in enumerate(zip(formset.forms, formset.errors, strict=True), 1):
+            for name, messages_ in errors.items():
+                where = row[name].id_for_label if name in row.fields else group
+                label = f"{capfirst(inline.opts.verbose_name)} {number}"
+                summary += [{"label": label, "error": e, "id": where} for e in messages_]
+    return summary
 
 
 @admin.register(Question)
 class QuestionAdmin(ListTitleMixin, admin.ModelAdmin):
+    """A question's form shows the fields of its kind only (kind_forms.KIND_FORMS). A new
+    question's kind is chosen first; changing it goes through a page that says what goes."""
+
     list_display = ["__str__", "quiz", "position", "kind", "level", "points"]
     list_filter = ["quiz", "kind", "level"]
     search_fields = ["prompt", "key", "explanation"]
     list_select_related = ["quiz"]
-    autocomplete_fields = ["evidence"]
     fieldsets = [
         (None, {"fields": ["quiz", "key", "position", "kind", "level", "points", "prompt"]}),
         (_("Feedback"), {"fields": ["explanation", "evidence"]}),
@@ -63,19 +124,163 @@ class QuestionAdmin(ListTitleMixin, admin.ModelAdmin):
             admin_page(
                 self, "<path:object_id>/regrade/", admin_views.regrade, "quizzes_question_regrade"
             ),
+            admin_page(
+                self, "<path:object_id>/kind/", admin_views.question_kind, "quizzes_question_kind"
+            ),
             *super().get_urls(),
         ]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "evidence":
+            # A plain list of sections, which works without JavaScript (a search box
+            # fetching them doesn't); the lessons' names in one query.
+            kwargs["queryset"] = Section.objects.select_related("lesson")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_object(self, request, object_id, from_field=None):
+        question = super().get_object(request, object_id, from_field)
+        if question is not None:
+            question.saved_kind = question.kind  # the form may set another (form_kind)
+        return question
+
+    def form_kind(self, request, obj=None) -> str | None:
+        """The kind this page's form is for: ?kind= for a new question, or for a change of
+        kind the question allows; otherwise the question's own. None: not chosen yet."""
+        saved = getattr(obj, "saved_kind", None)
+        asked = request.GET.get("kind")
+        if asked not in Question.Kind.values or asked == saved:
+            return saved
+        if saved is not None:
+            if not hasattr(obj, "kind_refusal"):  # asked once per page
+                obj.kind_refusal = kind_forms.change_refused(obj)
+            if obj.kind_refusal:
+                return saved
+        return asked
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if self.form_kind(request) is None:
+            return admin_views.question_kind(request, self, None)
+        return super().add_view(request, form_url, extra_context)
+
+    def get_fieldsets(self, request, obj=None):
+        kind = self.form_kind(request, obj)
+        hidden = kind_forms.hidden_fields(kind) if kind else frozenset()
+        fieldsets = []
+        for name, options in super().get_fieldsets(request, obj):
+            fields = [
+                "kind_display" if field == "kind" else field
+                for field in options["fields"]
+                if field not in hidden
+            ]
+            if fields:
+                fieldsets.append((name, {**options, "fields": fields}))
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "kind_display"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        kind = self.form_kind(request, obj)
+        if kind is None:
+            return form
+        kind_form = KIND_FORMS[kind]
+
+        class KindQuestionForm(form):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                # Validation (an answer key, a numeric value) is for the kind on the page.
+                self.instance.kind = kind
+                for name in ("points", "numeric_answer", "tolerance"):
+                    if isinstance(self.initial.get(name), Decimal):  # 5, not 5.0000
+                        self.initial[name] = points_text(self.initial[name])
+                explanation = self.fields.get("explanation")
+                if explanation and kind_form.explanation_label:
+                    explanation.label = kind_form.explanation_label
+                    explanation.help_text = kind_form.explanation_help
+
+        return KindQuestionForm
+
+    def get_inline_instances(self, request, obj=None):
+        kind = self.form_kind(request, obj)
+        kind_form = KIND_FORMS.get(kind)
+        if kind_form is None or not kind_form.takes_choices:
+            return []
+        saved = getattr(obj, "saved_kind", None)
+        choices = ChoiceInline(self.model, self.admin_site)  # a new one for each request
+        choices.fields = list(kind_form.choice_fields)
+        choices.verbose_name_plural = kind_form.choices_title
+        choices.verbose_name = kind_form.choice_name
+        choices.labels = dict(kind_form.choice_labels)
+        choices.extra = kind_form.new_choices if saved is None else 1
+        choices.only_correct = kind_form.all_choices_correct and saved not in (None, kind)
+        return [choices] if choices.has_view_or_change_permission(request, obj) else []
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if "position" in inline.fields:
+            # New rows come numbered after the existing ones; a row left empty isn't saved.
+            last = max((c.position for c in obj.choices.all()), default=0) if obj.pk else 0
+            kwargs["initial"] = [{"position": last + n} for n in range(1, inline.extra + 1)]
+        return kwargs
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["error_summary"] = error_summary(
+            context["adminform"].form, context["inline_admin_formsets"]
+        )
+        saved = getattr(obj, "saved_kind", None)
+        kind = self.form_kind(request, obj)
+        if saved is not None and kind != saved:
+            context["kind_change"] = {
+                "from": Question.Kind(saved).label,
+                "to": Question.Kind(kind).label,
+                "dropped": kind_forms.dropped_by_change(Question.objects.get(pk=obj.pk), kind),
+            }
+        elif saved is not None and request.GET.get("kind") not in (None, saved):
+            context["kind_refused"] = obj.kind_refusal
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        quiz = request.GET.get("quiz", "")
+        if quiz.isdigit():  # a new question comes after the quiz's others
+            last = Question.objects.filter(quiz=quiz).aggregate(last=Max("position"))["last"]
+            initial.setdefault("position", (last or 0) + 1)
+        return initial
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if "_addanother" in request.POST:
+            super().response_add(request, obj, post_url_continue)  # its message
+            query = urlencode({"kind": obj.kind, "quiz": obj.quiz_id})
+            return redirect(f"{reverse('admin:quizzes_question_add')}?{query}")
+        return super().response_add(request, obj, post_url_continue)
+
+    @admin.display(description=_("kind of question"))
+    def kind_display(self, question):
+        if question.pk:
+            url, words = reverse("admin:quizzes_question_kind", args=[question.pk]), _("change")
+        else:
+            url, words = reverse("admin:quizzes_question_add"), _("choose another")
+        return format_html('{} (<a href="{}">{}</a>)', question.get_kind_display(), url, words)
 
     def save_model(self, request, obj, form, change):
         if change:
             # The choices change later, in save_related: remember the key as it was.
-            before = Question.objects.get(pk=obj.pk)
+            before = Question.objects.prefetch_related("choices").get(pk=obj.pk)
             form.key_before = (before.answer_key(), before.points)
+            if before.kind != obj.kind:
+                # What the new kind doesn't use goes, as the kind page said.
+                kind_forms.reset_for_kind(obj)
+                kept = kind_forms.kept_choices(before, obj.kind)
+                before.choices.exclude(pk__in=[choice.pk for choice in kept]).delete()
+                form.kind_changed = True
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         question = form.instance
+        if getattr(form, "kind_changed", False):
+            kind_forms.reset_choices_for_kind(question)
         key_before = getattr(form, "key_before", None)
         if key_before is None or key_before == (question.answer_key(), question.points):
             return
@@ -106,9 +311,14 @@ class QuestionInline(admin.TabularInline):
         return False
 
 
+@admin.display(description=_("practice quiz"), ordering="is_practice")
+def practice(quiz):
+    return gettext("yes") if quiz.is_practice else gettext("no")  # words, not ✓/✗
+
+
 @admin.register(Quiz)
 class QuizAdmin(ListTitleMixin, admin.ModelAdmin):
-    list_display = ["title", "lesson", "position", "is_practice"]
+    list_display = ["title", "lesson", "position", practice]
     list_filter = ["lesson", "is_practice"]
     search_fields = ["title", "description"]
     prepopulated_fields = {"slug": ["title"]}

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from quizsite.admin_pages import admin_next
-from quizzes import marking
+from quizzes import kind_forms, marking
 from quizzes.models import Attempt, Question, Response
 
 # The marking queue's filters: query parameter -> lookup on Response.
@@ -277,3 +277,46 @@ def regrade(request, model_admin, object_id):
         "is_essay": question.kind == Question.Kind.ESSAY,
     }
     return TemplateResponse(request, "admin/quizzes/question/regrade.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def question_kind(request, model_admin, object_id):
+    """Choose the kind of a question: first of all for a new one (object_id None), then its
+    form shows that kind's fields only. For an existing question, choosing another kind
+    says what the change drops before the form for the new kind opens; nothing is saved
+    until that form is."""
+    if object_id is None:
+        if not model_admin.has_add_permission(request):
+            raise PermissionDenied
+        question = None
+    else:
+        question = get_object_or_404(
+            Question.objects.prefetch_related("choices"),
+            pk=object_id if object_id.isdigit() else None,
+        )
+        if not model_admin.has_change_permission(request, question):
+            raise PermissionDenied
+    asked = request.GET.get("kind")
+    chosen = asked if asked in Question.Kind.values and question and asked != question.kind else ""
+    refusal = kind_forms.change_refused(question) if question else ""
+    change_url = reverse("admin:quizzes_question_change", args=[question.pk]) if question else ""
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "title": _("Change the kind of question") if question else _("Add a question"),
+        "subtitle": None,
+        "original": question,
+        "kinds": [
+            (kind, label, kind_forms.KIND_FORMS[kind].description)
+            for kind, label in Question.Kind.choices
+        ],
+        "current": question.kind if question else "",
+        "chosen": Question.Kind(chosen).label if chosen else "",
+        "checked": chosen or (question.kind if question else Question.Kind.SINGLE),
+        "dropped": kind_forms.dropped_by_change(question, chosen) if chosen else [],
+        "continue_url": f"{change_url}?{urlencode({'kind': chosen})}" if chosen else "",
+        "refusal": refusal,
+        # A new question keeps what the page was opened with (the quiz, the list's filters).
+        "kept_query": [(k, v) for k, v in request.GET.items() if k != "kind"],
+    }
+    return TemplateResponse(request, "admin/quizzes/question/kind.html", context)

@@ -25,9 +25,15 @@ class Quiz(models.Model):
         "lessons.Lesson", on_delete=models.CASCADE, related_name="quizzes", verbose_name=_("lesson")
     )
     title = models.CharField(_("title"), max_length=200)
-    slug = models.SlugField(_("slug"), unique=True)
+    slug = models.SlugField(
+        _("web address"),
+        unique=True,
+        help_text=_("The end of the quiz's address, /quizzes/…/: letters, numbers and dashes."),
+    )
     description = models.TextField(_("description"), blank=True)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(
+        _("order in the lesson"), default=0, help_text=_("Lower numbers come first.")
+    )
     is_practice = models.BooleanField(
         _("practice quiz"),
         default=False,
@@ -92,22 +98,43 @@ class Question(models.Model):
         Quiz, on_delete=models.CASCADE, related_name="questions", verbose_name=_("quiz")
     )
     key = models.SlugField(
-        _("key"), unique=True, help_text=_("Stable name of the question, used by fixtures.")
+        _("short name"),
+        unique=True,
+        help_text=_(
+            "A name of your choosing, different from every other question's (letters, "
+            "numbers and dashes, e.g. wolf-amendment-year): it keeps the question recognisable "
+            "when quizzes are copied between sites."
+        ),
     )
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.SINGLE)
-    level = models.CharField(_("level"), max_length=20, choices=Level, default=Level.RECALL)
-    prompt = models.TextField(_("prompt"))
+    position = models.PositiveSmallIntegerField(
+        _("number in the quiz"), default=0, help_text=_("Lower numbers come first.")
+    )
+    kind = models.CharField(_("kind of question"), max_length=20, choices=Kind, default=Kind.SINGLE)
+    level = models.CharField(
+        _("level"),
+        max_length=20,
+        choices=Level,
+        default=Level.RECALL,
+        help_text=_(
+            "Recall: the answer is in the text. Inference: it follows from the text. "
+            "Analysis: it weighs or compares what the text says."
+        ),
+    )
+    prompt = models.TextField(_("question"))
     points = models.DecimalField(
         _("points"),
         max_digits=5,
         decimal_places=2,
         default=Decimal(1),
         validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("What a fully right answer scores."),
     )
     explanation = models.TextField(
         _("explanation"),
-        help_text=_("Shown after answering: why the answer is right. Markdown, as in lessons."),
+        help_text=_(
+            "Students see it with their feedback: why the right answer is right. Formatting "
+            "as in lessons: a blank line starts a paragraph, *emphasis*, **bold**, lists."
+        ),
     )
     evidence = models.ForeignKey(
         "lessons.Section",
@@ -261,7 +288,14 @@ class Choice(models.Model):
     question = models.ForeignKey(
         Question, on_delete=models.CASCADE, related_name="choices", verbose_name=_("question")
     )
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(
+        _("order"),
+        default=0,
+        help_text=_(
+            "Ordering: the item's place in the right order. Otherwise the order choices are "
+            "shown in when they aren't shuffled."
+        ),
+    )
     text = models.CharField(_("text"), max_length=300)
     is_correct = models.BooleanField(_("correct"), default=False)
     match_text = models.CharField(
@@ -329,7 +363,6 @@ class Attempt(models.Model):
         null=True,
         blank=True,
         verbose_name=_("student"),
-        help_text=_("Empty for an anonymous practice attempt."),
     )
     quiz = models.ForeignKey(
         Quiz, on_delete=models.PROTECT, related_name="attempts", verbose_name=_("quiz")
@@ -341,10 +374,15 @@ class Attempt(models.Model):
         null=True,
         blank=True,
         verbose_name=_("assignment"),
-        help_text=_("Empty for a practice attempt."),
     )
-    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
-    seed = models.PositiveIntegerField(_("shuffle seed"), default=scoring.new_seed, editable=False)
+    # Names the attempt in the student's addresses, unguessably (ids would be guessed).
+    public_id = models.UUIDField(
+        _("address on the student's pages"), default=uuid.uuid4, unique=True, editable=False
+    )
+    # Decides the order this attempt shows choices in.
+    seed = models.PositiveIntegerField(
+        _("order of the choices"), default=scoring.new_seed, editable=False
+    )
     started_at = models.DateTimeField(_("started"), default=timezone.now)
     deadline = models.DateTimeField(
         _("deadline"), null=True, blank=True, help_text=_("Answers after this time are refused.")
@@ -354,7 +392,9 @@ class Attempt(models.Model):
     score = models.DecimalField(_("score"), max_digits=7, decimal_places=2, null=True, blank=True)
     max_score = models.DecimalField(_("out of"), max_digits=7, decimal_places=2, default=0)
     is_provisional = models.BooleanField(
-        _("provisional"), default=False, help_text=_("Some answers wait for a teacher's marking.")
+        _("waits for marking"),
+        default=False,
+        help_text=_("Some answers have no score yet: the score may still go up."),
     )
 
     objects = AttemptQuerySet.as_manager()
@@ -534,7 +574,7 @@ class Response(models.Model):
         _("answer"),
         null=True,
         blank=True,
-        help_text=_("The student's answer, as its kind stores it; empty when only flagged."),
+        help_text=_("Empty when the student only flagged the question."),
     )
     points = models.DecimalField(
         _("points"),
@@ -544,14 +584,14 @@ class Response(models.Model):
         blank=True,
         help_text=_("Empty while the answer waits for a teacher."),
     )
-    flagged = models.BooleanField(_("flagged for review"), default=False)
+    flagged = models.BooleanField(_("flagged by the student"), default=False)
     needs_review = models.BooleanField(
-        _("teacher to check"),
+        _("for a teacher to check"),
         default=False,
         help_text=_("Puts an automatically scored answer in the marking queue."),
     )
     comment = models.TextField(_("teacher's comment"), blank=True)
-    seconds_spent = models.PositiveIntegerField(_("seconds spent"), default=0)
+    seconds_spent = models.PositiveIntegerField(_("time spent (seconds)"), default=0)
     answered_at = models.DateTimeField(_("answered"), auto_now=True)
 
     class Meta:

@@ -142,6 +142,7 @@ admin/quizzes/question/<path:object_id>/            login     login     login   
 admin:quizzes_question_history                      login     login     login     ok        scoped    ok
 admin:quizzes_question_delete                       login     login     login     403       403       ok
 admin:quizzes_question_regrade                      login     login     login     shows     scoped    shows
+admin:quizzes_question_kind                         login     login     login     ok        ok        ok
 admin:lessons_lesson_changelist                     login     login     login     ok        scoped    ok
 admin:lessons_lesson_add                            login     login     login     ok        scoped    ok
 admin:lessons_lesson_change                         login     login     login     ok        scoped    ok

@@ -16,6 +16,11 @@ def admin_client_logged_in(client):
     return client
 
 
+def add_url(kind):
+    """The new question's form for one kind (the kind is chosen on the page before)."""
+    return f"{reverse('admin:quizzes_question_add')}?kind={kind}"
+
+
 def question_form(quiz, section, kind, choices=(), **fields):
     form = {
         "quiz": quiz.pk,
@@ -56,7 +61,7 @@ def test_an_unscorable_question_is_refused_with_a_clear_message(
     quiz = QuizFactory()
     section = SectionFactory(lesson=quiz.lesson)
     response = admin_client_logged_in.post(
-        reverse("admin:quizzes_question_add"), question_form(quiz, section, kind, choices, **fields)
+        add_url(kind), question_form(quiz, section, kind, choices, **fields)
     )
     assert response.status_code == 200  # the form again, not a redirect
     assert message in response.text
@@ -67,7 +72,7 @@ def test_a_scorable_question_is_saved(admin_client_logged_in):
     quiz = QuizFactory()
     section = SectionFactory(lesson=quiz.lesson)
     form = question_form(quiz, section, "single", [("CNSA", True), ("NASA", False)])
-    response = admin_client_logged_in.post(reverse("admin:quizzes_question_add"), form)
+    response = admin_client_logged_in.post(add_url("single"), form)
     assert response.status_code == 302
     assert Question.objects.get().choices.count() == 2
 
@@ -76,7 +81,7 @@ def test_evidence_must_come_from_the_quizs_own_lesson(admin_client_logged_in):
     quiz = QuizFactory()
     elsewhere = SectionFactory()
     form = question_form(quiz, elsewhere, "single", [("CNSA", True), ("NASA", False)])
-    response = admin_client_logged_in.post(reverse("admin:quizzes_question_add"), form)
+    response = admin_client_logged_in.post(add_url("single"), form)
     assert "The evidence must be a section of this lesson." in response.text
     assert not Question.objects.exists()
 
