@@ -3,19 +3,40 @@ keyboard that puts the cursor where the problem is, and the question form withou
 
 import re
 from decimal import Decimal
+from importlib import import_module
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from classrooms.factories import TeacherFactory
 from classrooms.models import Classroom
 from quizzes.models import Question, Response
 from tests.browser.conftest import log_in
 
-# serialized_rollback: each test starts with what migrations made (the Teachers group).
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 LAPTOP = {"width": 1280, "height": 800}
+TEACHER_PERMISSIONS = import_module("classrooms.migrations.0003_teachers_group").PERMISSIONS
+
+
+@pytest.fixture
+def teacher(transactional_db):
+    """The teacher, in the Teachers group: a data migration makes it, and emptying the
+    database between live-server tests takes it away (serialized_rollback did not bring it
+    back for a second live-server test run after other tests)."""
+    group, created = Group.objects.get_or_create(name="Teachers")
+    if created:
+        group.permissions.set(
+            Permission.objects.get(
+                content_type__app_label=app, content_type__model=model, codename=f"{do}_{model}"
+            )
+            for app, models in TEACHER_PERMISSIONS.items()
+            for model, actions in models.items()
+            for do in actions.split()
+        )
+    return TeacherFactory(username="teacher", first_name="Tess", last_name="Teacher")
 
 
 @pytest.fixture
