@@ -13,6 +13,7 @@ per-account limits are the strict ones.
 
 import hashlib
 import ipaddress
+import logging
 import math
 import time
 from dataclasses import dataclass
@@ -22,6 +23,10 @@ from django.core.cache import cache
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+
+from quizsite.cache import CACHE_ERRORS
+
+logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "ratelimit"
 
@@ -98,16 +103,25 @@ class Block:
 
 
 def blocked(*checks: tuple[Limit, str]) -> Block | None:
-    """The first of these (limit, who) pairs that is reached, if any, with its wait."""
-    for limit, who in checks:
-        if seconds := limit.wait(who):
-            return Block(limit, seconds)
+    """The first of these (limit, who) pairs that is reached, if any, with its wait.
+
+    While the cache can't be reached, nobody is refused (README, "Running in production":
+    a class signing in again matters more than a few seconds of uncounted guesses)."""
+    try:
+        for limit, who in checks:
+            if seconds := limit.wait(who):
+                return Block(limit, seconds)
+    except CACHE_ERRORS as error:
+        logger.warning("rate limits not checked, cache unreachable: %s", error)
     return None
 
 
 def hit(*checks: tuple[Limit, str]) -> None:
-    for limit, who in checks:
-        limit.hit(who)
+    try:
+        for limit, who in checks:
+            limit.hit(who)
+    except CACHE_ERRORS as error:
+        logger.warning("rate limits not counted, cache unreachable: %s", error)
 
 
 def wait_in_words(seconds: int) -> str:
