@@ -444,8 +444,8 @@ def test_probes_answer_while_every_thread_waits_for_the_database(site, start_ser
             student.start()
         time.sleep(1)  # both answers now hold both request threads, waiting for the lock
         # A probe that waited behind them would time out here (and get the server restarted).
-        live = httpx.get(f"{server.url}/livez", timeout=3)
-        ready = httpx.get(f"{server.url}/healthz", timeout=3)
+        live = httpx.get(f"{server.url}/livez", timeout=2)
+        ready = httpx.get(f"{server.url}/healthz", timeout=2)
         assert all(student.is_alive() for student in students), "the answers did not wait"
     assert live.status_code == 200
     # SQLite lets the probe read; PostgreSQL's pool has no connection free within 0.5 s.

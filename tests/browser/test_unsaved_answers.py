@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from quizzes.models import Attempt, Response
-from tests.browser.conftest import log_in
+from tests.browser.conftest import assert_accessible, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -157,13 +157,20 @@ def test_answers_waiting_to_be_saved_are_saved_before_submitting(
     saves = FailingSaves(page, "no answer")
     page.get_by_label("CNSA").check()
     page.on("dialog", lambda dialog: dialog.accept())
-    # Straight to the summary, the save still unanswered: that request is abandoned.
+    # Straight to the summary, the save still unanswered: that request is abandoned, and the
+    # summary sends the answer again.
     page.get_by_role("link", name="Review all answers and submit").click()
     expect(page.get_by_role("heading", name="Review your answers")).to_be_visible()
-    saves.stop()  # the summary page sends it again, and shows it once saved
-    expect(page.get_by_role("row", name="Question 1")).to_contain_text("Answered", timeout=15_000)
-    page.get_by_role("button", name="Submit my answers").click()
-    expect(page.get_by_text("You scored 1 out of 2.")).to_be_visible()
+    saves.failure = "500"
+    status = page.locator("#save-status")
+    expect(status).to_contain_text("Your answer to question 1 is not saved yet")
+    page.get_by_role("button", name="Submit my answers").click()  # held until it is saved
+    page.wait_for_timeout(500)
+    assert not Attempt.objects.get().is_submitted
+
+    saves.stop()
+    expect(page.get_by_text("You scored 1 out of 2.")).to_be_visible(timeout=15_000)
+    assert stored_answers() == {1: "CNSA"}
 
 
 def test_a_student_signed_out_mid_quiz_signs_in_again_and_sees_the_answer_saved(
@@ -181,6 +188,7 @@ def test_a_student_signed_out_mid_quiz_signs_in_again_and_sees_the_answer_saved(
     expect(status).to_contain_text("You were signed out.")
     expect(page.get_by_label("CNSA")).to_be_checked()
     assert stored_answers() == {}
+    assert_accessible(page)
 
     page.on("dialog", lambda dialog: dialog.accept())
     status.get_by_role("link", name="Sign in again to save your answers").click()
