@@ -156,12 +156,13 @@ def test_answers_waiting_to_be_saved_are_saved_before_submitting(
     start_quiz(page, make_assignment, quiz)
     saves = FailingSaves(page, "no answer")
     page.get_by_label("CNSA").check()
+    expect(page.locator("#save-status")).to_contain_text("Saving…")
+    saves.failure = "500"  # for the requests after this one, which never gets an answer
     page.on("dialog", lambda dialog: dialog.accept())
     # Straight to the summary, the save still unanswered: that request is abandoned, and the
     # summary sends the answer again.
     page.get_by_role("link", name="Review all answers and submit").click()
     expect(page.get_by_role("heading", name="Review your answers")).to_be_visible()
-    saves.failure = "500"
     status = page.locator("#save-status")
     expect(status).to_contain_text("Your answer to question 1 is not saved yet")
     page.get_by_role("button", name="Submit my answers").click()  # held until it is saved
