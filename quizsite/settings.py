@@ -86,24 +86,34 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-elif DATABASE_POOL_SIZE := int(os.environ.get("DATABASE_POOL_SIZE", 0)):
-    # psycopg's pool, one per process: the production server sets the size to its thread
-    # count, so processes × pool size must stay under PostgreSQL's max_connections.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django refuses persistent connections with a pool
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": 1,
-        "max_size": DATABASE_POOL_SIZE,
-        "timeout": 10,
-    }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # While PostgreSQL is away, requests fail within seconds with the "try again" page (503)
+    # instead of holding every thread for psycopg's default connect timeout (130 s) or a
+    # long pool wait: the students' pages retry, and the probes keep answering.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    # Seconds to open a connection (psycopg treats anything under 2 as 2).
+    options.setdefault("connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", 2)))
+    if DATABASE_POOL_SIZE := int(os.environ.get("DATABASE_POOL_SIZE", 0)):
+        # psycopg's pool, one per process: the production server sets the size to its thread
+        # count, so processes × pool size must stay under PostgreSQL's max_connections, and a
+        # thread waits for a connection only while the pool is reconnecting.
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django refuses persistent ones with a pool
+        options["pool"] = {
+            "min_size": 1,
+            "max_size": DATABASE_POOL_SIZE,
+            "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", 2)),
+        }
 
-# Cache and sessions live outside the process, so any number of app servers can share them:
-# Redis when REDIS_URL is set, otherwise a table in the database (made by `migrate`).
+# Cache and sessions live outside the process, so any number of app servers can share them.
+# The cache is Redis when REDIS_URL is set, otherwise a table in the database (made by
+# `migrate`); sessions are always in the database, with REDIS_URL read through a copy in Redis.
 # CACHE_KEY_PREFIX keeps apart sites (or test runs) that share one Redis.
 if REDIS_URL := os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {"BACKEND": "quizsite.cache.ReusedClientRedisCache", "LOCATION": REDIS_URL}
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    # Written to the database and read from a copy in Redis, which Redis may lose.
+    SESSION_ENGINE = "quizsite.sessions"
 else:
     CACHES = {
         "default": {
