@@ -1,6 +1,6 @@
 """A class answering through bin/serve while a server, the cache or the database fails.
 
-    .venv/bin/python bench/faults.py                        # every fault, about 10 minutes
+    .venv/bin/python bench/faults.py                        # every fault: 10 to 15 minutes
     .venv/bin/python bench/faults.py --only redis-restart   # one (or a comma-separated few)
     .venv/bin/python bench/faults.py --app-dir /path/to/another/checkout
 
@@ -917,6 +917,7 @@ async def run_fault(name, stack, assignment, usernames, args, protocol) -> Resul
             return await student.prepare(assignment)
 
     try:
+        signing_in = time.monotonic()
         ready = await asyncio.gather(*(prepare(s) for s in students))
         students = [s for s, ok in zip(students, ready, strict=True) if ok]
         if run.errors:
@@ -929,7 +930,11 @@ async def run_fault(name, stack, assignment, usernames, args, protocol) -> Resul
         run.until = started + args.seconds
         saving = [asyncio.create_task(s.keep_saving()) for s in students]
         typing = [asyncio.create_task(s.keep_answering()) for s in students]
-        print(f"  {len(students)} students answering for {args.seconds} s", flush=True)
+        print(
+            f"  {len(students)} students ready in {started - signing_in:.0f} s, "
+            f"answering for {args.seconds} s",
+            flush=True,
+        )
         await asyncio.sleep(args.seconds / 4)
         fault_start = time.monotonic()
         result.done = await asyncio.to_thread(inject, stack)
