@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from lessons.markdown import DESCRIPTION_MAX_LENGTH, EXPLANATION_MAX_LENGTH, MaxMarkdownLength
 from quizzes import scoring
 
 
@@ -26,7 +27,9 @@ class Quiz(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), unique=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(
+        _("description"), blank=True, validators=[MaxMarkdownLength(DESCRIPTION_MAX_LENGTH)]
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     is_practice = models.BooleanField(
         _("practice quiz"),
@@ -108,6 +111,7 @@ class Question(models.Model):
     explanation = models.TextField(
         _("explanation"),
         help_text=_("Shown after answering: why the answer is right. Markdown, as in lessons."),
+        validators=[MaxMarkdownLength(EXPLANATION_MAX_LENGTH)],
     )
     evidence = models.ForeignKey(
         "lessons.Section",
