@@ -17,6 +17,10 @@ JOIN_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 # class; one account alone (87,600 guesses) has 0.003 %. Six characters (8.9e8 codes)
 # gave one IP a 59 % chance in that year. Shorter codes made earlier still work.
 JOIN_CODE_LENGTH = 8
+PRACTICE_QUIZ_IS_PUBLIC = _(
+    "A lesson's practice quiz can't be assigned: anyone may take it without an account and "
+    "see its right answers. Choose another quiz on the lesson."
+)
 
 
 def new_join_code() -> str:
@@ -149,6 +153,8 @@ class Assignment(models.Model):
         return f"{self.quiz} – {self.classroom}"
 
     def clean(self):
+        if self.quiz_id and self.quiz.is_practice:
+            raise ValidationError({"quiz": PRACTICE_QUIZ_IS_PUBLIC})
         if self.opens_at and self.due_at and self.due_at <= self.opens_at:
             raise ValidationError({"due_at": _("The due date must come after the opening date.")})
         if self.time_limit is not None and self.time_limit <= timedelta(0):

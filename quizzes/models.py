@@ -62,6 +62,17 @@ class Quiz(models.Model):
     def get_absolute_url(self):
         return reverse("quizzes:quiz_detail", args=[self.slug])
 
+    def clean(self):
+        if self.is_practice and self.pk and self.assignments.exists():
+            raise ValidationError(
+                {
+                    "is_practice": _(
+                        "This quiz is assigned to classes, and anyone may take a practice quiz "
+                        "and see its right answers. Make another quiz the practice quiz."
+                    )
+                }
+            )
+
     def natural_key(self):
         return (self.slug,)
 
