@@ -140,6 +140,15 @@ class Assignment(models.Model):
         default=True,
         help_text=_("After submitting, students see the right answers and explanations."),
     )
+    review_shows_verdicts = models.BooleanField(
+        _("show whether each answer was right"),
+        default=True,
+        help_text=_(
+            "After submitting, students see which answers were right, partly right or wrong, "
+            "and the points of each. Off: only their total score and their own answers, so a "
+            "next attempt can't be corrected question by question."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = AssignmentQuerySet.as_manager()
@@ -159,6 +168,25 @@ class Assignment(models.Model):
             raise ValidationError({"due_at": _("The due date must come after the opening date.")})
         if self.time_limit is not None and self.time_limit <= timedelta(0):
             raise ValidationError({"time_limit": _("A time limit must be longer than zero.")})
+        if not self.review_shows_verdicts:
+            if self.feedback_mode == self.FeedbackMode.IMMEDIATE:
+                raise ValidationError(
+                    {
+                        "review_shows_verdicts": _(
+                            "Immediate feedback shows whether each answer was right as it is "
+                            "checked. To hide it, choose deferred feedback."
+                        )
+                    }
+                )
+            if self.review_shows_answers:
+                raise ValidationError(
+                    {
+                        "review_shows_verdicts": _(
+                            "The right answers beside the student's show whether each was "
+                            "right. To hide it, hide the right answers too."
+                        )
+                    }
+                )
 
     def refresh_deadlines(self) -> int:
         """Give attempts in progress the deadline today's rules and overrides set; how many

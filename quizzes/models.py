@@ -444,7 +444,14 @@ class Attempt(models.Model):
 
     @property
     def review_shows_answers(self) -> bool:
-        return self.assignment is None or self.assignment.review_shows_answers
+        # Only with the verdicts: a right answer beside the student's would tell them.
+        return self.review_shows_verdicts and (
+            self.assignment is None or self.assignment.review_shows_answers
+        )
+
+    @property
+    def review_shows_verdicts(self) -> bool:
+        return self.assignment is None or self.assignment.review_shows_verdicts
 
     def is_expired(self, now=None) -> bool:
         return self.deadline is not None and (now or timezone.now()) >= self.deadline

@@ -37,6 +37,7 @@ def change_form(assignment, **override):
         "grading_method": "highest",
         "feedback_mode": "deferred",
         "review_shows_answers": "on",
+        "review_shows_verdicts": "on",
         "overrides-TOTAL_FORMS": "1" if override else "0",
         "overrides-INITIAL_FORMS": "0",
     }
@@ -211,3 +212,35 @@ def test_an_assigned_quiz_cannot_become_the_practice_quiz(assignment):
     with pytest.raises(ValidationError) as refused:
         quiz.full_clean()
     assert "This quiz is assigned to classes" in refused.value.message_dict["is_practice"][0]
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            {"feedback_mode": "immediate", "review_shows_answers": ""},
+            "Immediate feedback shows whether each answer was right as it is checked.",
+        ),
+        (
+            {"feedback_mode": "deferred", "review_shows_answers": "on"},
+            "The right answers beside the student&#x27;s show whether each was right.",
+        ),
+    ],
+)
+def test_hiding_verdicts_is_refused_where_the_student_would_see_them_anyway(
+    teacher_client, assignment, changes, message
+):
+    data = {**change_form(assignment), **changes, "review_shows_verdicts": ""}
+    page = teacher_client.post(f"/admin/classrooms/assignment/{assignment.pk}/change/", data)
+    assert page.status_code == 200
+    assert message in page.text
+    assignment.refresh_from_db()
+    assert assignment.review_shows_verdicts
+
+
+def test_a_deferred_review_can_hide_answers_and_verdicts(teacher_client, assignment):
+    data = {**change_form(assignment), "review_shows_answers": "", "review_shows_verdicts": ""}
+    page = teacher_client.post(f"/admin/classrooms/assignment/{assignment.pk}/change/", data)
+    assert page.status_code == 302
+    assignment.refresh_from_db()
+    assert (assignment.review_shows_answers, assignment.review_shows_verdicts) == (False, False)
