@@ -1,6 +1,7 @@
 """Orbit Quiz settings: read from the environment, with safe local defaults."""
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -18,8 +19,17 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DJANGO_DEBUG")
-# The fallback key is only good for a local machine; production must set DJANGO_SECRET_KEY.
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "insecure-local-only-key-set-DJANGO_SECRET_KEY")
+# The fallback key is only good for a local machine: anyone who knows it can forge embed
+# tokens and other signed values. A server for others (DJANGO_SECURE, or bin/serve,
+# which sets DJANGO_PRODUCTION) refuses to start without a key of its own.
+LOCAL_SECRET_KEY = "insecure-local-only-key-set-DJANGO_SECRET_KEY"
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or LOCAL_SECRET_KEY
+if SECRET_KEY == LOCAL_SECRET_KEY and (env_bool("DJANGO_SECURE") or env_bool("DJANGO_PRODUCTION")):
+    sys.exit(
+        "Set DJANGO_SECRET_KEY to a long random value of this site's own (for example the "
+        "output of: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'); "
+        "a production server does not start with the local default key."
+    )
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
@@ -47,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "quizsite.admin_pages.ascii_ids_only",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]

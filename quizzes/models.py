@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from lessons.markdown import DESCRIPTION_MAX_LENGTH, EXPLANATION_MAX_LENGTH, MaxMarkdownLength
 from quizzes import scoring
 
 
@@ -26,7 +27,9 @@ class Quiz(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), unique=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(
+        _("description"), blank=True, validators=[MaxMarkdownLength(DESCRIPTION_MAX_LENGTH)]
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     is_practice = models.BooleanField(
         _("practice quiz"),
@@ -58,6 +61,17 @@ class Quiz(models.Model):
 
     def get_absolute_url(self):
         return reverse("quizzes:quiz_detail", args=[self.slug])
+
+    def clean(self):
+        if self.is_practice and self.pk and self.assignments.exists():
+            raise ValidationError(
+                {
+                    "is_practice": _(
+                        "This quiz is assigned to classes, and anyone may take a practice quiz "
+                        "and see its right answers. Make another quiz the practice quiz."
+                    )
+                }
+            )
 
     def natural_key(self):
         return (self.slug,)
@@ -108,6 +122,7 @@ class Question(models.Model):
     explanation = models.TextField(
         _("explanation"),
         help_text=_("Shown after answering: why the answer is right. Markdown, as in lessons."),
+        validators=[MaxMarkdownLength(EXPLANATION_MAX_LENGTH)],
     )
     evidence = models.ForeignKey(
         "lessons.Section",
@@ -429,7 +444,14 @@ class Attempt(models.Model):
 
     @property
     def review_shows_answers(self) -> bool:
-        return self.assignment is None or self.assignment.review_shows_answers
+        # Only with the verdicts: a right answer beside the student's would tell them.
+        return self.review_shows_verdicts and (
+            self.assignment is None or self.assignment.review_shows_answers
+        )
+
+    @property
+    def review_shows_verdicts(self) -> bool:
+        return self.assignment is None or self.assignment.review_shows_verdicts
 
     def is_expired(self, now=None) -> bool:
         return self.deadline is not None and (now or timezone.now()) >= self.deadline
