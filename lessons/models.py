@@ -2,6 +2,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from lessons.markdown import SECTION_MAX_LENGTH, SUMMARY_MAX_LENGTH, MaxMarkdownLength
+
 
 class LessonManager(models.Manager):
     def get_by_natural_key(self, slug):
@@ -15,7 +17,9 @@ class Lesson(models.Model):
         unique=True,
         help_text=_("The end of the lesson's address, /lessons/…/: letters, numbers and dashes."),
     )
-    summary = models.TextField(_("summary"), blank=True)
+    summary = models.TextField(
+        _("summary"), blank=True, validators=[MaxMarkdownLength(SUMMARY_MAX_LENGTH)]
+    )
     source_title = models.CharField(_("source title"), max_length=300)
     source_author = models.CharField(_("source author"), max_length=200)
     source_outlet = models.CharField(_("source outlet"), max_length=200)
@@ -70,6 +74,7 @@ class Section(models.Model):
             "Markdown: a blank line starts a paragraph; *emphasis*, **bold**, lists and links "
             "work. Any other HTML is removed."
         ),
+        validators=[MaxMarkdownLength(SECTION_MAX_LENGTH)],
     )
 
     objects = SectionManager()

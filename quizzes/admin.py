@@ -325,6 +325,16 @@ class QuizAdmin(ListTitleMixin, admin.ModelAdmin):
     list_select_related = ["lesson"]
     inlines = [QuestionInline]
 
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        # The assignment form's quiz picker: a practice quiz's answers are public.
+        if (
+            request.GET.get("model_name") == "assignment"
+            and request.GET.get("field_name") == "quiz"
+        ):
+            queryset = queryset.filter(is_practice=False)
+        return queryset, may_have_duplicates
+
 
 def response_status(response) -> str:
     if response.answer is None:

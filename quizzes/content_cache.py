@@ -5,13 +5,14 @@ question order; teachers change them rarely. One cache read replaces three queri
 Cached copies are named after the quiz's `content_version`, which every change to its
 questions, choices or evidence replaces in the same transaction: the attempt's own query
 reads the version, so no request can see a copy older than what the database says.
+A cache that can't be reached is a miss: the question comes from the database.
 """
 
-from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from lessons.models import Lesson, Section
+from quizsite.cache import get_copy, keep_copy
 from quizzes import scoring
 from quizzes.models import Choice, Question, Quiz
 
@@ -22,7 +23,7 @@ def question_at(quiz: Quiz, number: int) -> tuple[list[int], Question | None]:
     """The quiz's question ids in order, and its `number`-th question (from 1) with
     choices, evidence and lesson loaded: None when the quiz has no such question."""
     key = f"quiz:{quiz.pk}:v{quiz.content_version}:question:{number}"
-    found = cache.get(key)
+    found = get_copy(key)
     if found is None:
         ids = list(quiz.questions.values_list("pk", flat=True))
         if not 1 <= number <= len(ids):
@@ -33,7 +34,7 @@ def question_at(quiz: Quiz, number: int) -> tuple[list[int], Question | None]:
             .get(pk=ids[number - 1])
         )
         found = (ids, question)
-        cache.set(key, found, TIMEOUT)
+        keep_copy(key, found, TIMEOUT)
     return found
 
 

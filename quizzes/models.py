@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from lessons.markdown import DESCRIPTION_MAX_LENGTH, EXPLANATION_MAX_LENGTH, MaxMarkdownLength
 from quizzes import scoring
 
 
@@ -30,7 +31,9 @@ class Quiz(models.Model):
         unique=True,
         help_text=_("The end of the quiz's address, /quizzes/…/: letters, numbers and dashes."),
     )
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(
+        _("description"), blank=True, validators=[MaxMarkdownLength(DESCRIPTION_MAX_LENGTH)]
+    )
     position = models.PositiveSmallIntegerField(
         _("order in the lesson"), default=0, help_text=_("Lower numbers come first.")
     )
@@ -64,6 +67,17 @@ class Quiz(models.Model):
 
     def get_absolute_url(self):
         return reverse("quizzes:quiz_detail", args=[self.slug])
+
+    def clean(self):
+        if self.is_practice and self.pk and self.assignments.exists():
+            raise ValidationError(
+                {
+                    "is_practice": _(
+                        "This quiz is assigned to classes, and anyone may take a practice quiz "
+                        "and see its right answers. Make another quiz the practice quiz."
+                    )
+                }
+            )
 
     def natural_key(self):
         return (self.slug,)
@@ -135,6 +149,7 @@ class Question(models.Model):
             "Students see it with their feedback: why the right answer is right. Formatting "
             "as in lessons: a blank line starts a paragraph, *emphasis*, **bold**, lists."
         ),
+        validators=[MaxMarkdownLength(EXPLANATION_MAX_LENGTH)],
     )
     evidence = models.ForeignKey(
         "lessons.Section",
@@ -471,7 +486,14 @@ class Attempt(models.Model):
 
     @property
     def review_shows_answers(self) -> bool:
-        return self.assignment is None or self.assignment.review_shows_answers
+        # Only with the verdicts: a right answer beside the student's would tell them.
+        return self.review_shows_verdicts and (
+            self.assignment is None or self.assignment.review_shows_answers
+        )
+
+    @property
+    def review_shows_verdicts(self) -> bool:
+        return self.assignment is None or self.assignment.review_shows_verdicts
 
     def is_expired(self, now=None) -> bool:
         return self.deadline is not None and (now or timezone.now()) >= self.deadline
