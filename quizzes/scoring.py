@@ -408,8 +408,9 @@ _SYMBOL_BY_WORD = {
 def unit_name(unit: str) -> str:
     """The name a unit is compared by: its symbol when the engine knows it ("Grams",
     "gram" and "g" are all "g"), otherwise the word in lower case and in the singular
-    ("Rounds" and "round" are "round")."""
-    name = " ".join(unit.strip(" .").split()).casefold()
+    ("Rounds" and "round" are "round"). What follows "of" says what is counted, not the
+    unit: "3 rounds of talks" is 3 rounds, "1731 grams of rock" 1731 g."""
+    name = " ".join(unit.strip(" .").split()).casefold().split(" of ")[0]
     if name in _SYMBOL_BY_WORD:
         return _SYMBOL_BY_WORD[name]
     singular = _singular(name)
@@ -418,19 +419,22 @@ def unit_name(unit: str) -> str:
 
 def _singular(name: str) -> str:
     """The last word without its English plural ending, the regular ones: rounds,
-    countries, inches. Short words stay as they are, so "ms" is never "m"."""
+    countries, inches. A word and its plural always come out the same ("axe" and "axes"
+    are "ax", "movie" and "movies" "movy"); short words keep their "s", so "ms" is never
+    "m"."""
     head, _space, word = name.rpartition(" ")
-    if len(word) < 4:
-        return name
-    if word.endswith("ies"):
-        word = word[:-3] + "y"
-    elif word.endswith(("sses", "shes", "ches", "xes", "zes")):
-        word = word[:-2]
-    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        word = word[:-1]
+    if len(word) >= 4:
+        if word.endswith("ies"):
+            word = word[:-3] + "y"
+        elif word.endswith(("sses", "shes", "ches", "xes", "zes")):
+            word = word[:-2]
+        elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+            word = word[:-1]
     # "axes" may be axe or ax, "cases" case: an "e" after s, x, z, ch or sh never counts.
-    if word.endswith(("se", "xe", "ze", "che", "she")):
+    if len(word) >= 3 and word.endswith(("se", "xe", "ze", "che", "she")):
         word = word[:-1]
+    if len(word) >= 3 and word.endswith("ie"):
+        word = word[:-2] + "y"
     return f"{head} {word}" if head else word
 
 

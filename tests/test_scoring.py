@@ -18,6 +18,7 @@ from quizzes.scoring import (
     SHORT_TEXT,
     SINGLE,
     TRUE_FALSE,
+    UNIT_WORDS,
     AnswerKey,
     InvalidAnswer,
     KeyChoice,
@@ -461,6 +462,14 @@ def test_converting_accepts_unit_words_too():
     assert points_for(GRAMS, "1.731 kilograms") == Decimal("0.00")  # not allowed to convert
 
 
+@pytest.mark.parametrize(
+    ("key", "answer"),
+    [(ROUNDS, "3 rounds of talks"), (GRAMS, "1731 grams of rock"), (YEARS, "5 years of waiting")],
+)
+def test_what_follows_of_after_the_unit_does_not_matter(key, answer):
+    assert points_for(key, answer) == TWO
+
+
 def test_a_teachers_own_unit_words_are_accepted():
     key = replace(ROUNDS, unit_words=parse_unit_words("rnd, session"))
     assert points_for(key, "3 rnd") == TWO
@@ -875,28 +884,15 @@ def test_any_amount_in_kilogram_words_converts_to_grams(amount, word):
 
 
 @fast
-@given(st.text(string.ascii_letters + string.digits, min_size=1, max_size=12), st.booleans())
+@given(st.text(string.ascii_letters, min_size=3, max_size=12), st.booleans())
 def test_any_unit_word_is_taken_in_the_singular_and_the_plural(word, plural_key):
-    assume(scoring_unit_is_plain(word))
-    unit = word + "s" if plural_key else word
-    key = AnswerKey(NUMERIC, value=Decimal(3), unit=unit)
+    # A word ending in s, u or i has no plural made by adding "s" ("status", "bus", "axis"
+    # keep their s); the words of the units the engine knows follow their own table.
+    assume(not word.casefold().endswith(("s", "u", "i")))
+    assume(word.casefold() not in {w for words in UNIT_WORDS.values() for w in words})
+    key = AnswerKey(NUMERIC, value=Decimal(3), unit=word + "s" if plural_key else word)
     assert points_for(key, f"3 {word}") == TWO
     assert points_for(key, f"3 {word}s") == TWO
-
-
-def scoring_unit_is_plain(word: str) -> bool:
-    """A word long enough to be taken as a plural, not ending like one already, and no
-    word for a unit the engine knows (those have their own rules)."""
-    from quizzes.scoring import UNIT_WORDS
-
-    known = {w for symbol, words in UNIT_WORDS.items() for w in (symbol, *words)}
-    lower = word.casefold()
-    return (
-        len(word) >= 3
-        and word.isalpha()
-        and not lower.endswith(("s", "y", "x", "z", "ch", "sh", "u", "i"))
-        and lower not in known
-    )
 
 
 @fast
