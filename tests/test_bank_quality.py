@@ -10,8 +10,10 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from lessons.factories import SectionFactory
+from quizzes import bank_quality
 from quizzes.bank_quality import BankQuestion, problems
 from quizzes.factories import QuestionFactory, QuizFactory, UserFactory
+from quizzes.models import Quiz
 from quizzes.scoring import (
     ESSAY,
     MATCHING,
@@ -377,6 +379,23 @@ def test_true_false_keys_within_one_of_each_other_pass():
 
 
 @pytest.fixture
+def shipped(db):
+    call_command("loaddata", "lessons", "quizzes", verbosity=0)
+    return list(Quiz.objects.all())
+
+
+def test_every_shipped_quiz_passes_the_check(shipped):
+    found = {quiz.slug: [str(p) for p in bank_quality.quiz_problems(quiz)] for quiz in shipped}
+    assert found == {quiz.slug: [] for quiz in shipped}
+
+
+def test_the_command_passes_the_shipped_quizzes(shipped, capsys):
+    call_command("check_bank")
+    out = capsys.readouterr().out
+    assert out.count("no problems") == len(shipped)
+
+
+@pytest.fixture
 def cued_quiz(db):
     """One single-choice question whose right option is the longest by far."""
     quiz = QuizFactory(slug="cued")
@@ -415,3 +434,9 @@ def test_the_quiz_admin_page_lists_the_problems(admin_client_logged_in, cued_qui
     page = admin_client_logged_in.get(reverse("admin:quizzes_quiz_change", args=[cued_quiz.pk]))
     assert "problems found" in page.text
     assert "strictly the longest in 1 of 1 single-choice questions" in page.text
+
+
+def test_the_quiz_admin_page_says_when_there_is_no_problem(admin_client_logged_in, shipped):
+    quiz = Quiz.objects.get(slug="china-us-space-practice")
+    page = admin_client_logged_in.get(reverse("admin:quizzes_quiz_change", args=[quiz.pk]))
+    assert "No problems found" in page.text
