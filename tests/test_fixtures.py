@@ -357,7 +357,8 @@ def test_every_question_is_explained_and_cites_its_own_lesson(content):
     for question in all_questions():
         assert question.prompt.strip(), question.key
         assert question.explanation.strip(), question.key
-        assert question.evidence.lesson_id == question.quiz.lesson_id, question.key
+        for section in question.cited_sections:
+            assert section.lesson_id == question.quiz.lesson_id, question.key
         question.full_clean()
 
 
