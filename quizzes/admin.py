@@ -9,6 +9,7 @@ from django.db.models import Max
 from django.forms.models import BaseInlineFormSet
 from django.shortcuts import redirect
 from django.template.defaultfilters import truncatechars
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
@@ -18,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lessons.models import Section
 from quizsite.admin_pages import ListTitleMixin, admin_page, short_time
-from quizzes import admin_views, kind_forms
+from quizzes import admin_views, bank_quality, kind_forms, scoring
 from quizzes.kind_forms import KIND_FORMS
 from quizzes.marking import points_text, waiting_for_teacher
 from quizzes.models import Attempt, Choice, Question, Quiz, Response, ScoreChange
@@ -62,6 +63,7 @@ class ChoiceInline(admin.TabularInline):
     formfield_overrides = {models.CharField: {"widget": forms.TextInput(attrs={"size": 50})}}
     extra = 0
     fields = ["position", "text", "is_correct", "match_text"]
+    readonly_fields = ["matches_as"]
     only_correct = False  # a change to short text keeps only the right choices
     labels = {}  # column headings the question's kind gives its own words
 
@@ -74,6 +76,19 @@ class ChoiceInline(admin.TabularInline):
     def get_queryset(self, request):
         choices = super().get_queryset(request)
         return choices.filter(is_correct=True) if self.only_correct else choices
+
+    def get_fields(self, request, obj=None):
+        # Under a short-text question's accepted answers, the form each one matches.
+        if obj is not None and obj.kind == Question.Kind.SHORT_TEXT:
+            return [*self.fields, "matches_as"]
+        return self.fields
+
+    @admin.display(description=_("matches answers that read"))
+    def matches_as(self, choice):
+        if not choice.pk or not choice.is_correct:
+            return "—"
+        # Only the question's text options matter here, not its other choices.
+        return scoring.match_form(choice.question.answer_key(choices=[]), choice.text)
 
 
 def error_summary(form, inline_formsets) -> list[dict]:
@@ -99,25 +114,66 @@ def error_summary(form, inline_formsets) -> list[dict]:
     return summary
 
 
+class QuestionForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        quiz, evidence = cleaned.get("quiz"), cleaned.get("evidence")
+        others = cleaned.get("also_cites") or []
+        if quiz and any(section.lesson_id != quiz.lesson_id for section in others):
+            self.add_error("also_cites", _("Every cited section must be a section of this lesson."))
+        if evidence and evidence in others:
+            self.add_error("also_cites", _("The evidence is cited already; list only others."))
+        return cleaned
+
+
 @admin.register(Question)
 class QuestionAdmin(ListTitleMixin, admin.ModelAdmin):
     """A question's form shows the fields of its kind only (kind_forms.KIND_FORMS). A new
     question's kind is chosen first; changing it goes through a page that says what goes."""
 
+    form = QuestionForm
     list_display = ["__str__", "quiz", "position", "kind", "level", "points"]
     list_filter = ["quiz", "kind", "level"]
     search_fields = ["prompt", "key", "explanation"]
     list_select_related = ["quiz"]
+    # Evidence and the other sections cited are plain lists, which work without JavaScript.
+    readonly_fields = ["units_accepted"]
     fieldsets = [
         (None, {"fields": ["quiz", "key", "position", "kind", "level", "points", "prompt"]}),
-        (_("Feedback"), {"fields": ["explanation", "evidence"]}),
-        (_("Answer options"), {"fields": ["shuffle", "strict_text"]}),
+        (_("Feedback"), {"fields": ["explanation", "evidence", "also_cites"]}),
+        (
+            _("Answer options"),
+            {"fields": ["shuffle", "strict_text", "ignore_articles", "synonyms"]},
+        ),
         (
             _("Numeric answer"),
-            {"fields": ["numeric_answer", "tolerance", "unit", "unit_convertible"]},
+            {
+                "fields": [
+                    "numeric_answer",
+                    "tolerance",
+                    "unit",
+                    "unit_words",
+                    "unit_convertible",
+                    "units_accepted",
+                ]
+            },
         ),
     ]
     inlines = [ChoiceInline]
+
+    @admin.display(description=_("units accepted"))
+    def units_accepted(self, question):
+        if not question.pk or question.kind != Question.Kind.NUMERIC:
+            return "—"
+        same, converted = scoring.accepted_units(question.answer_key(choices=[]))
+        if not same:
+            return gettext("A number alone: any unit scores nothing.")
+        text = gettext("%(words)s, in the singular or plural, in any case; or no unit.") % {
+            "words": ", ".join(same)
+        }
+        if converted:
+            text += " " + gettext("Converted: %(units)s.") % {"units": ", ".join(converted)}
+        return text
 
     def get_urls(self):
         return [
@@ -136,6 +192,11 @@ class QuestionAdmin(ListTitleMixin, admin.ModelAdmin):
             # fetching them doesn't); the lessons' names in one query.
             kwargs["queryset"] = Section.objects.select_related("lesson")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "also_cites":  # as the evidence
+            kwargs["queryset"] = Section.objects.select_related("lesson")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_object(self, request, object_id, from_field=None):
         question = super().get_object(request, object_id, from_field)
@@ -323,6 +384,7 @@ class QuizAdmin(ListTitleMixin, admin.ModelAdmin):
     search_fields = ["title", "description"]
     prepopulated_fields = {"slug": ["title"]}
     list_select_related = ["lesson"]
+    readonly_fields = ["bank_check"]
     inlines = [QuestionInline]
 
     def get_search_results(self, request, queryset, search_term):
@@ -334,6 +396,15 @@ class QuizAdmin(ListTitleMixin, admin.ModelAdmin):
         ):
             queryset = queryset.filter(is_practice=False)
         return queryset, may_have_duplicates
+
+    @admin.display(description=_("question bank check"))
+    def bank_check(self, quiz):
+        if not quiz.pk:
+            return gettext("Save the quiz and add questions to check them.")
+        return render_to_string(
+            "admin/quizzes/quiz/bank_check.html",
+            {"problems": bank_quality.quiz_problems(quiz)},
+        )
 
 
 def response_status(response) -> str:

@@ -64,7 +64,7 @@ KIND_FORMS = {
     ),
     Kind.SHORT_TEXT: KindForm(
         _("Students type a word or a phrase; you list the answers you accept."),
-        fields=("strict_text",),
+        fields=("strict_text", "ignore_articles", "synonyms"),
         choice_fields=("text",),
         choices_title=_("Accepted answers"),
         choice_name=_("accepted answer"),
@@ -74,7 +74,14 @@ KIND_FORMS = {
     ),
     Kind.NUMERIC: KindForm(
         _("Students type a number; you give its value, how far off it may be, and its unit."),
-        fields=("numeric_answer", "tolerance", "unit", "unit_convertible"),
+        fields=(
+            "numeric_answer",
+            "tolerance",
+            "unit",
+            "unit_words",
+            "unit_convertible",
+            "units_accepted",  # shown, not stored
+        ),
     ),
     Kind.ORDERING: KindForm(
         _("Students put items in the right order."),
@@ -105,6 +112,7 @@ KIND_FORMS = {
 
 # The question's fields that some kinds use and others don't.
 KIND_FIELDS = frozenset(name for form in KIND_FORMS.values() for name in form.fields)
+STORED = {field.name for field in Question._meta.get_fields()}
 
 
 def hidden_fields(kind) -> frozenset[str]:
@@ -143,7 +151,7 @@ def dropped_by_change(question, kind) -> list[str]:
         if any(getattr(choice, name) != default for choice in kept):
             label = Choice._meta.get_field(name).verbose_name
             lines.append(format_lazy(_("the choices' “{label}” column"), label=label))
-    for name in sorted(set(old.fields) - set(new.fields)):
+    for name in sorted((set(old.fields) - set(new.fields)) & STORED):
         field = Question._meta.get_field(name)
         value = getattr(question, name)
         if value != field.get_default():
@@ -167,7 +175,7 @@ def change_refused(question) -> str:
 
 def reset_for_kind(question) -> None:
     """Put the fields the question's kind doesn't use back to their defaults (unsaved)."""
-    for name in hidden_fields(question.kind):
+    for name in hidden_fields(question.kind) & STORED:
         setattr(question, name, Question._meta.get_field(name).get_default())
 
 

@@ -65,13 +65,14 @@ def test_adding_a_question_asks_for_its_kind_first(teacher_client):
 def test_the_single_choice_form_has_no_tolerance_unit_numeric_value_or_matches(teacher_client):
     names = field_names(teacher_client.get(ADD, {"kind": "single"}).text)
     assert {"prompt", "shuffle", "choices-0-text", "choices-0-is_correct"} <= names
-    assert not names & {"tolerance", "unit", "numeric_answer", "strict_text", "kind"}
+    assert not names & {"tolerance", "unit", "unit_words", "numeric_answer", "kind"}
+    assert not names & {"strict_text", "ignore_articles", "synonyms"}
     assert not any(name.endswith("match_text") for name in names)
 
 
 def test_the_numeric_form_has_no_choices(teacher_client):
     names = field_names(teacher_client.get(ADD, {"kind": "numeric"}).text)
-    assert {"numeric_answer", "tolerance", "unit", "unit_convertible"} <= names
+    assert {"numeric_answer", "tolerance", "unit", "unit_words", "unit_convertible"} <= names
     assert not any(name.startswith("choices-") for name in names)
     assert "shuffle" not in names
 
