@@ -77,6 +77,14 @@ def test_the_numeric_form_has_no_choices(teacher_client):
     assert "shuffle" not in names
 
 
+def test_the_short_text_form_has_its_matching_options_and_accepted_answers(teacher_client):
+    page = teacher_client.get(ADD, {"kind": "short_text"}).text
+    names = field_names(page)
+    assert {"strict_text", "ignore_articles", "synonyms", "choices-0-text"} <= names
+    assert not names & {"shuffle", "choices-0-is_correct", "choices-0-position", "tolerance"}
+    assert "Accepted answers" in page
+
+
 def test_the_matching_form_has_pairs_and_no_correct_ticks(teacher_client):
     page = teacher_client.get(ADD, {"kind": "matching"}).text
     names = field_names(page)
