@@ -87,8 +87,8 @@ class Enrollment(models.Model):
         teacher made from a class list, is the class's to help; an account a teacher
         added by its username may belong to other classes, and stays its owner's."""
 
-        JOIN_CODE = "code", _("joined with the class code")
-        CLASS_LIST = "list", _("imported from a class list")
+        JOIN_CODE = "code", _("with the class code")
+        CLASS_LIST = "list", _("from a class list")
         USERNAME = "username", _("added by username")
 
     classroom = models.ForeignKey(

@@ -160,14 +160,14 @@ class AttemptAdmin(admin.ModelAdmin):
     list_select_related = ["quiz", "user", "assignment__classroom"]
     date_hierarchy = "started_at"
     fields = [
-        ("user", "assignment", "quiz"),
+        ("student", "assignment", "quiz"),
         ("started_at", "deadline", "submitted_at"),
         ("score", "max_score", "is_provisional"),
         "answers",
         "score_history",
     ]
     readonly_fields = [
-        "user",
+        "student",
         "assignment",
         "quiz",
         "started_at",
@@ -186,6 +186,16 @@ class AttemptAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # students make attempts
+
+    @admin.display(description=_("student"))
+    def student(self, attempt):
+        # Not the user field itself, which the admin links to the account's page: teachers
+        # cannot open accounts' pages.
+        user = attempt.user
+        if user is None:
+            return "—"
+        name = user.get_full_name()
+        return f"{name} ({user.get_username()})" if name else user.get_username()
 
     @admin.display(description=_("class"), ordering="assignment__classroom__name")
     def classroom(self, attempt):
@@ -223,12 +233,13 @@ class AttemptAdmin(admin.ModelAdmin):
         )
         return format_html(
             '<table class="attempt-answers"><thead><tr><th>#</th><th>{}</th><th>{}</th>'
-            "<th>{}</th><th>{}</th><th>{}</th><th></th></tr></thead><tbody>{}</tbody></table>",
+            "<th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
             gettext("Question"),
             gettext("Answer"),
             gettext("Points"),
             gettext("Status"),
             gettext("Seconds"),
+            gettext("Marking"),
             body,
         )
 
@@ -339,7 +350,7 @@ class ResponseAdmin(admin.ModelAdmin):
     def status(self, response):
         return response_status(response)
 
-    @admin.display(description="")
+    @admin.display(description=_("marking"))
     def mark_link(self, response):
         url = reverse("admin:quizzes_response_mark", args=[response.pk])
         return format_html('<a href="{}">{}</a>', url, gettext("Open"))
