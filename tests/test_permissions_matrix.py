@@ -50,6 +50,8 @@ MATRIX_TABLE = """
 # The site
 healthz                                             scoped    ok        scoped    ok        scoped    ok
 livez                                               scoped    ok        scoped    ok        scoped    ok
+favicon                                             redirect  redirect  redirect  redirect  redirect  redirect
+robots_txt                                          scoped    ok        scoped    ok        scoped    ok
 oembed                                              scoped    ok        scoped    ok        scoped    ok
 lessons:lesson_list                                 scoped    ok        scoped    ok        scoped    ok
 lessons:lesson_detail                               scoped    ok        scoped    ok        scoped    ok
