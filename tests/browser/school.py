@@ -2,8 +2,10 @@
 the shipped lesson and quizzes, a class of students, two assignments (one with an override),
 submitted attempts with essays waiting for marking, and another teacher's class beside it."""
 
+import importlib
 from datetime import timedelta
 
+from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -16,6 +18,25 @@ from classrooms.factories import (
 )
 from quizzes.factories import UserFactory
 from quizzes.models import Attempt, Question, Quiz
+
+TEACHERS_GROUP = importlib.import_module("classrooms.migrations.0003_teachers_group")
+
+
+def ensure_teachers_group():
+    """The Teachers group as its data migration makes it. Browser tests run in committed
+    transactions, and emptying the database after one leaves no group for the next."""
+    group, _created = Group.objects.get_or_create(name=TEACHERS_GROUP.TEACHERS)
+    group.permissions.set(
+        Permission.objects.get(
+            content_type__app_label=app_label,
+            content_type__model=model,
+            codename=f"{action}_{model}",
+        )
+        for app_label, models in TEACHERS_GROUP.PERMISSIONS.items()
+        for model, actions in models.items()
+        for action in actions.split()
+    )
+
 
 STUDENTS = [("ada", "Ada", "Lovelace"), ("mae", "Mae", "Jemison"), ("yang", "Yang", "Liwei")]
 
@@ -37,6 +58,7 @@ def answer_for(question: Question, student_number: int):
 
 
 def make_school() -> dict:
+    ensure_teachers_group()
     call_command("loaddata", "lessons", "quizzes", verbosity=0)
     teacher = TeacherFactory(username="teacher", first_name="Tess", last_name="Teacher")
     classroom = ClassroomFactory(name="Year 10 Physics", teachers=[teacher])
