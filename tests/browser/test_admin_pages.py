@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.urls import Resolver404, resolve
 
-from tests.browser.conftest import AXE_TAGS
+from tests.browser.conftest import AXE_TAGS, tab_to
 from tests.browser.school import log_in_to_admin, make_school
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -121,3 +121,57 @@ def test_every_admin_page_a_teacher_reaches_passes_axe_and_fits_a_phone(page, li
         "lessons_lesson_change",
     ]:
         assert f"admin:{expected}" in {pattern_of(urlsplit(p).path) for p in visited}, expected
+
+
+A4 = {"width": 794, "height": 1123}  # 210 × 297 mm at 96 CSS pixels an inch
+
+
+def fixed_column_stays(page, region, first_cell) -> bool:
+    """Whether the region scrolls sideways from the keyboard while its first column stays."""
+    tab_to(page, region)
+    assert region.evaluate("box => box.scrollWidth > box.clientWidth"), "nothing to scroll"
+    left = first_cell.bounding_box()["x"]
+    for _ in range(6):
+        page.keyboard.press("ArrowRight")
+    scrolled = region.evaluate("box => box.scrollLeft")
+    return scrolled > 0 and first_cell.bounding_box()["x"] == left
+
+
+def test_the_gradebook_and_statistics_work_on_a_phone_and_on_paper(page, school):
+    from classrooms.factories import AssignmentFactory
+    from quizzes.models import Quiz
+
+    classroom, assignment = school["classroom"], school["assignment"]
+    for quiz in Quiz.objects.exclude(assignments__classroom=classroom):
+        AssignmentFactory(classroom=classroom, quiz=quiz)  # five assignments in all
+    log_in_to_admin(page)
+    page.set_viewport_size(PHONE)
+
+    page.goto(f"/admin/classrooms/classroom/{classroom.pk}/gradebook/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    gradebook = page.get_by_role("region", name="Gradebook")
+    assert fixed_column_stays(page, gradebook, page.get_by_role("rowheader", name="Ada Lovelace"))
+
+    page.goto(f"/admin/classrooms/assignment/{assignment.pk}/statistics/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    chart = page.get_by_role("img", name="How many attempts scored in each band of 10 %")
+    assert chart.bounding_box()["width"] <= PHONE["width"] - 30
+    questions = page.get_by_role("region", name="Statistics per question")
+    first_question = questions.get_by_role("rowheader").first
+    assert fixed_column_stays(page, questions, first_question)
+
+    # On paper: only the page's content, every column of it within the page's width.
+    page.emulate_media(media="print")
+    page.set_viewport_size(A4)
+    for url, table in [
+        (f"/admin/classrooms/classroom/{classroom.pk}/gradebook/", "#gradebook"),
+        (f"/admin/classrooms/assignment/{assignment.pk}/statistics/", "#question-statistics"),
+    ]:
+        page.goto(url)
+        for chrome in ["#header", "nav.breadcrumbs, ol.breadcrumbs", ".object-tools", "#footer"]:
+            assert not page.locator(chrome).first.is_visible(), (url, chrome)
+        assert page.evaluate("document.documentElement.scrollWidth") <= A4["width"]
+        right_edge = page.locator(f"{table} tr").first.evaluate(
+            "row => row.getBoundingClientRect().right"
+        )
+        assert right_edge <= A4["width"], (url, right_edge)
