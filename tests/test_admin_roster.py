@@ -286,8 +286,13 @@ def test_removing_a_student_asks_first_and_keeps_their_attempts(
 
     assert "Ada Lovelace (ada) is no longer in Orion Group" in done.text
     assert not classroom.enrollments.exists()
-    assert Attempt.objects.get(user=ada).score == 1
+    attempt = Attempt.objects.get(user=ada)
+    assert attempt.score == 1
     assert "Lovelace" not in teacher_client.get(gradebook).text
+    ada_client = Client()
+    ada_client.force_login(ada)
+    assert ada_client.get(f"/attempts/{attempt.public_id}/results/").status_code == 200
+    assert ada_client.post(f"/assignments/{assignment.pk}/start/").status_code == 404
     teacher_client.post(add_url(classroom), {"username": "ada"})
     assert "1 / 1" in teacher_client.get(gradebook).text  # back, with the grade
 
