@@ -76,6 +76,9 @@ def test_import_a_roster(admin, school, tmp_path):
     class_list.write_text(
         "name,email\nKatherine Johnson,kj@example.org\nSally Ride,sally@example.org\n"
     )
+    # Playwright asks the browser to hand it file choosers only once something listens for
+    # them, without waiting for the answer: listen early, or a chooser may open unseen.
+    admin.on("filechooser", lambda _chooser: None)
     follow(admin, "Classes")
     follow(admin, "Year 10 Physics")
     follow(admin, "Import students from a class list")
@@ -187,7 +190,7 @@ def test_fix_a_key_and_regrade(admin, school):
     admin.keyboard.type(question.key)
     with admin.expect_navigation():
         admin.keyboard.press("Enter")
-    follow(admin, str(question))
+    follow(admin, str(question).strip())
     correct = admin.get_by_role("checkbox", name=re.compile("^correct", re.I))
     tab_to(admin, correct.nth(choices.index(was_right)), presses=200)
     admin.keyboard.press("Space")
