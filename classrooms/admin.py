@@ -248,7 +248,14 @@ class AssignmentAdmin(SchoolTimeMixin, admin.ModelAdmin):
         (_("When"), {"fields": ["opens_at", "due_at", "time_limit", "attempts_allowed"]}),
         (
             _("Grading and feedback"),
-            {"fields": ["grading_method", "feedback_mode", "review_shows_answers"]},
+            {
+                "fields": [
+                    "grading_method",
+                    "feedback_mode",
+                    "review_shows_answers",
+                    "review_shows_verdicts",
+                ]
+            },
         ),
     ]
 

@@ -17,6 +17,10 @@ JOIN_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 # class; one account alone (87,600 guesses) has 0.003 %. Six characters (8.9e8 codes)
 # gave one IP a 59 % chance in that year. Shorter codes made earlier still work.
 JOIN_CODE_LENGTH = 8
+PRACTICE_QUIZ_IS_PUBLIC = _(
+    "A lesson's practice quiz can't be assigned: anyone may take it without an account and "
+    "see its right answers. Choose another quiz on the lesson."
+)
 
 
 def new_join_code() -> str:
@@ -166,6 +170,15 @@ class Assignment(models.Model):
         default=True,
         help_text=_("After submitting, students see the right answers and explanations."),
     )
+    review_shows_verdicts = models.BooleanField(
+        _("show whether each answer was right"),
+        default=True,
+        help_text=_(
+            "After submitting, students see which answers were right, partly right or wrong, "
+            "and the points of each. Off: only their total score and their own answers, so a "
+            "next attempt can't be corrected question by question."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = AssignmentQuerySet.as_manager()
@@ -179,10 +192,31 @@ class Assignment(models.Model):
         return f"{self.quiz} – {self.classroom}"
 
     def clean(self):
+        if self.quiz_id and self.quiz.is_practice:
+            raise ValidationError({"quiz": PRACTICE_QUIZ_IS_PUBLIC})
         if self.opens_at and self.due_at and self.due_at <= self.opens_at:
             raise ValidationError({"due_at": _("The due date must come after the opening date.")})
         if self.time_limit is not None and self.time_limit <= timedelta(0):
             raise ValidationError({"time_limit": _("A time limit must be longer than zero.")})
+        if not self.review_shows_verdicts:
+            if self.feedback_mode == self.FeedbackMode.IMMEDIATE:
+                raise ValidationError(
+                    {
+                        "review_shows_verdicts": _(
+                            "Immediate feedback shows whether each answer was right as it is "
+                            "checked. To hide it, choose deferred feedback."
+                        )
+                    }
+                )
+            if self.review_shows_answers:
+                raise ValidationError(
+                    {
+                        "review_shows_verdicts": _(
+                            "The right answers beside the student's show whether each was "
+                            "right. To hide it, hide the right answers too."
+                        )
+                    }
+                )
 
     def refresh_deadlines(self) -> int:
         """Give attempts in progress the deadline today's rules and overrides set; how many

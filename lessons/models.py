@@ -2,6 +2,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from lessons.markdown import SECTION_MAX_LENGTH, SUMMARY_MAX_LENGTH, MaxMarkdownLength
+
 
 class LessonManager(models.Manager):
     def get_by_natural_key(self, slug):
@@ -11,7 +13,9 @@ class LessonManager(models.Manager):
 class Lesson(models.Model):
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), unique=True)
-    summary = models.TextField(_("summary"), blank=True)
+    summary = models.TextField(
+        _("summary"), blank=True, validators=[MaxMarkdownLength(SUMMARY_MAX_LENGTH)]
+    )
     source_title = models.CharField(_("source title"), max_length=300)
     source_author = models.CharField(_("source author"), max_length=200)
     source_outlet = models.CharField(_("source outlet"), max_length=200)
@@ -60,6 +64,7 @@ class Section(models.Model):
             "Markdown: a blank line starts a paragraph; *emphasis*, **bold**, lists and links "
             "work. Any other HTML is removed."
         ),
+        validators=[MaxMarkdownLength(SECTION_MAX_LENGTH)],
     )
 
     objects = SectionManager()

@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.views import shortcut
-from django.http import Http404
-from django.urls import path
+from django.http import Http404, QueryDict
+from django.urls import path, reverse
 
 
 def admin_page(model_admin, route, view, name):
@@ -35,3 +35,40 @@ def view_on_site(request, content_type_id, object_id):
     ):
         raise Http404
     return shortcut(request, content_type_id, object_id)
+
+
+SEARCH_TERMS = ("q", "term")  # the changelist's search box and the autocomplete's: text
+
+
+def ascii_ids_only(get_response):
+    """Middleware: an admin URL, or a value in its query string, holding a digit that is not
+    ASCII answers 404.
+
+    Ids in the admin are ASCII digits, but Python's int() reads "١" (Arabic-Indic) or "１"
+    (full-width) as 1, and str.isdigit() takes "²", which int() then refuses: such a digit
+    would open object 1 or end in a 500. Searches are text and may hold any digit.
+    """
+
+    def middleware(request):
+        if request.path_info.startswith(reverse("admin:index")) and (
+            has_foreign_digit(request.path_info) or query_has_foreign_digit(request.GET)
+        ):
+            raise Http404("Not an id.")
+        return get_response(request)
+
+    return middleware
+
+
+def has_foreign_digit(text: str) -> bool:
+    return not text.isascii() and any(ch.isdigit() and not ch.isascii() for ch in text)
+
+
+def query_has_foreign_digit(query: QueryDict) -> bool:
+    for name, values in query.lists():
+        for value in values:
+            if name == "_changelist_filters":  # the list's own query, kept while editing
+                if query_has_foreign_digit(QueryDict(value)):
+                    return True
+            elif name not in SEARCH_TERMS and has_foreign_digit(value):
+                return True
+    return False

@@ -1,9 +1,14 @@
-"""The shared cache's backends: Django's Redis and database caches, with two changes each.
+"""The shared cache's backends, and how code reads and fills cached copies.
 
-Redis: one redis-py client per connection pool. Django's own backend builds a new
-`redis.Redis` for every call, which costs more Python than the cache hit it serves (each
-answer a student saves reads the cache twice). redis-py clients are thread-safe, so one
-per pool serves every thread of a process. Its incr() is Redis's INCR, atomic already.
+Everything in the cache is either a copy of the database (questions, session copies) or a
+count that may reset (rate limits), so an unreachable cache must slow a request down, never
+fail it. `get_copy` and `keep_copy` are how code reads and fills copies.
+
+Redis: one redis-py client per connection pool, tuned to fail fast. Django's own backend
+builds a new `redis.Redis` for every call, which costs more Python than the cache hit it
+serves (each answer a student saves reads the cache twice). redis-py clients are
+thread-safe, so one per pool serves every thread of a process. Its incr() is Redis's INCR,
+atomic already.
 
 Database: an incr() that two requests can't both read before either writes (Django's reads
 the value, then writes value + 1: thirty requests at once may all write 1), and culling
@@ -12,17 +17,64 @@ that never drops an entry before it expires. Rate limits count in this cache
 """
 
 import base64
+import logging
 import pickle
 
+from django.core.cache import cache
 from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
-from django.db import connections, router, transaction
+from django.db import DatabaseError, connections, router, transaction
 from django.utils.timezone import now
+from redis import RedisError
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+logger = logging.getLogger(__name__)
+
+# What a cache that is down, restarting or unreachable raises: Redis, or the database table
+# used as the cache without REDIS_URL.
+CACHE_ERRORS = (RedisError, DatabaseError)
+
+# A Redis on the same network answers in well under a millisecond. redis-py's defaults (5 s
+# timeouts, 10 retries with backoff) made every cache read cost ~0.8 s while Redis was down
+# (and 5 s or more when it doesn't answer at all), which across the few reads of a request
+# made a cache outage look like a site outage. One immediate retry still reconnects the
+# pooled connections after a Redis restart.
+FAIL_FAST = {
+    "socket_connect_timeout": 0.5,
+    "socket_timeout": 0.5,
+    "retry": Retry(NoBackoff(), 1),
+}
+
+
+def get_copy(key: str):
+    """The cached copy under `key`; None when there is none or the cache can't be reached
+    (the caller reads the database instead)."""
+    try:
+        return cache.get(key)
+    except CACHE_ERRORS as error:
+        logger.warning("cache unreachable, reading %s from the database: %s", key, error)
+        return None
+
+
+def keep_copy(key: str, value, timeout: int) -> None:
+    """Store a copy if the cache can be reached; if not, the next request makes it again."""
+    try:
+        cache.set(key, value, timeout)
+    except CACHE_ERRORS as error:
+        logger.warning("cache unreachable, %s not stored: %s", key, error)
 
 
 class ReusedClient(RedisCacheClient):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    """Django's Redis client keeping one redis-py client per connection pool.
+
+    Django's own backend builds a new `redis.Redis` for every call, which costs more Python
+    than the cache hit it serves (each answer a student saves reads the cache twice).
+    redis-py clients are thread-safe, so one per pool serves every thread of a process.
+    """
+
+    def __init__(self, servers, **options):
+        super().__init__(servers, **{**FAIL_FAST, **options})
         self._clients = {}
 
     def get_client(self, key=None, *, write=False):

@@ -9,6 +9,9 @@ bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 # second than 2 × 8 on 2 cores), and the threads overlap waiting on the database.
 workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", 2))
+# gthread, plus one thread per process for /livez and /healthz that no request waiting on
+# the database can hold up (quizsite/probe_worker.py).
+worker_class = "quizsite.probe_worker.ProbeThreadWorker"
 # One pooled database connection per thread, never more: PostgreSQL's max_connections must
 # exceed workers × threads on every app server together (100 by default).
 os.environ.setdefault("DATABASE_POOL_SIZE", str(threads))

@@ -20,6 +20,7 @@ elsewhere.
 
 import hashlib
 import ipaddress
+import logging
 import math
 import time
 from contextlib import suppress
@@ -30,6 +31,10 @@ from django.core.cache import cache
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+
+from quizsite.cache import CACHE_ERRORS
+
+logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "ratelimit"
 
@@ -87,7 +92,8 @@ class Slots:
     def give_back(self) -> None:
         """Uncount the attempt: it succeeded (or was refused), so it uses up no limit."""
         for key in self.keys:
-            with suppress(ValueError):  # expired meanwhile: nothing left to give back
+            # Expired meanwhile, or the cache is away: nothing left to give back.
+            with suppress(ValueError, *CACHE_ERRORS):
                 cache.decr(key)
         self.keys = []
 
@@ -98,15 +104,21 @@ def take(*checks: tuple[Limit, str]) -> Slots:
     When a count goes over its limit the attempt is refused (`slots.block`) and given
     back, so a refused request uses up nothing: it neither counts against the network's
     limit nor creates counts for further names. Put the broadest limit first.
+
+    While the cache can't be reached, nobody is refused (README, "Running in production":
+    a class signing in again matters more than a few seconds of uncounted guesses).
     """
     slots = Slots()
-    for limit, who in checks:
-        key, retry_after = limit.take(who)
-        slots.keys.append(key)
-        if retry_after:
-            slots.give_back()
-            slots.block = Block(limit, retry_after)
-            break
+    try:
+        for limit, who in checks:
+            key, retry_after = limit.take(who)
+            slots.keys.append(key)
+            if retry_after:
+                slots.give_back()
+                slots.block = Block(limit, retry_after)
+                break
+    except CACHE_ERRORS as error:
+        logger.warning("rate limits not counted, cache unreachable: %s", error)
     return slots
 
 

@@ -1,6 +1,7 @@
 """Orbit Quiz settings: read from the environment, with safe local defaults."""
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -18,8 +19,17 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DJANGO_DEBUG")
-# The fallback key is only good for a local machine; production must set DJANGO_SECRET_KEY.
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "insecure-local-only-key-set-DJANGO_SECRET_KEY")
+# The fallback key is only good for a local machine: anyone who knows it can forge embed
+# tokens and other signed values. A server for others (DJANGO_SECURE, or bin/serve,
+# which sets DJANGO_PRODUCTION) refuses to start without a key of its own.
+LOCAL_SECRET_KEY = "insecure-local-only-key-set-DJANGO_SECRET_KEY"
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or LOCAL_SECRET_KEY
+if SECRET_KEY == LOCAL_SECRET_KEY and (env_bool("DJANGO_SECURE") or env_bool("DJANGO_PRODUCTION")):
+    sys.exit(
+        "Set DJANGO_SECRET_KEY to a long random value of this site's own (for example the "
+        "output of: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'); "
+        "a production server does not start with the local default key."
+    )
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
@@ -47,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "quizsite.admin_pages.ascii_ids_only",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -86,24 +97,34 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-elif DATABASE_POOL_SIZE := int(os.environ.get("DATABASE_POOL_SIZE", 0)):
-    # psycopg's pool, one per process: the production server sets the size to its thread
-    # count, so processes × pool size must stay under PostgreSQL's max_connections.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django refuses persistent connections with a pool
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": 1,
-        "max_size": DATABASE_POOL_SIZE,
-        "timeout": 10,
-    }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # While PostgreSQL is away, requests fail within seconds with the "try again" page (503)
+    # instead of holding every thread for psycopg's default connect timeout (130 s) or a
+    # long pool wait: the students' pages retry, and the probes keep answering.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    # Seconds to open a connection (psycopg treats anything under 2 as 2).
+    options.setdefault("connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", 2)))
+    if DATABASE_POOL_SIZE := int(os.environ.get("DATABASE_POOL_SIZE", 0)):
+        # psycopg's pool, one per process: the production server sets the size to its thread
+        # count, so processes × pool size must stay under PostgreSQL's max_connections, and a
+        # thread waits for a connection only while the pool is reconnecting.
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django refuses persistent ones with a pool
+        options["pool"] = {
+            "min_size": 1,
+            "max_size": DATABASE_POOL_SIZE,
+            "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", 2)),
+        }
 
-# Cache and sessions live outside the process, so any number of app servers can share them:
-# Redis when REDIS_URL is set, otherwise a table in the database (made by `migrate`).
+# Cache and sessions live outside the process, so any number of app servers can share them.
+# The cache is Redis when REDIS_URL is set, otherwise a table in the database (made by
+# `migrate`); sessions are always in the database, with REDIS_URL read through a copy in Redis.
 # CACHE_KEY_PREFIX keeps apart sites (or test runs) that share one Redis.
 if REDIS_URL := os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {"BACKEND": "quizsite.cache.ReusedClientRedisCache", "LOCATION": REDIS_URL}
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    # Written to the database and read from a copy in Redis, which Redis may lose.
+    SESSION_ENGINE = "quizsite.sessions"
 else:
     CACHES = {
         "default": {

@@ -15,6 +15,8 @@ admin.site.site_title = _("Orbit Quiz admin")
 admin.site.index_title = _("Classes, quizzes and scores")
 # Teachers' logins get the same limits on failed attempts as students'.
 admin.site.login_form = AdminLoginForm
+# A database that can't be reached gets "back in a moment" (503) rather than a 500.
+handler500 = "quizsite.errors.server_error_page"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

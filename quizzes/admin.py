@@ -1,15 +1,17 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from quizsite.admin_pages import admin_page
-from quizzes import admin_views
+from quizzes import admin_views, bank_quality, scoring
 from quizzes.marking import points_text, waiting_for_teacher
 from quizzes.models import Attempt, Choice, Question, Quiz, Response, ScoreChange
 
@@ -36,25 +38,79 @@ class ChoiceInline(admin.TabularInline):
     formset = ChoiceFormSet
     extra = 0
     fields = ["position", "text", "is_correct", "match_text"]
+    readonly_fields = ["matches_as"]
+
+    def get_fields(self, request, obj=None):
+        # Under a short-text question's accepted answers, the form each one matches.
+        if obj is not None and obj.kind == Question.Kind.SHORT_TEXT:
+            return [*self.fields, "matches_as"]
+        return self.fields
+
+    @admin.display(description=_("matches answers that read"))
+    def matches_as(self, choice):
+        if not choice.pk or not choice.is_correct:
+            return "—"
+        # Only the question's text options matter here, not its other choices.
+        return scoring.match_form(choice.question.answer_key(choices=[]), choice.text)
+
+
+class QuestionForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        quiz, evidence = cleaned.get("quiz"), cleaned.get("evidence")
+        others = cleaned.get("also_cites") or []
+        if quiz and any(section.lesson_id != quiz.lesson_id for section in others):
+            self.add_error("also_cites", _("Every cited section must be a section of this lesson."))
+        if evidence and evidence in others:
+            self.add_error("also_cites", _("The evidence is cited already; list only others."))
+        return cleaned
 
 
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
+    form = QuestionForm
     list_display = ["__str__", "quiz", "position", "kind", "level", "points"]
     list_filter = ["quiz", "kind", "level"]
     search_fields = ["prompt", "key", "explanation"]
     list_select_related = ["quiz"]
-    autocomplete_fields = ["evidence"]
+    autocomplete_fields = ["evidence", "also_cites"]
+    readonly_fields = ["units_accepted"]
     fieldsets = [
         (None, {"fields": ["quiz", "key", "position", "kind", "level", "points", "prompt"]}),
-        (_("Feedback"), {"fields": ["explanation", "evidence"]}),
-        (_("Answer options"), {"fields": ["shuffle", "strict_text"]}),
+        (_("Feedback"), {"fields": ["explanation", "evidence", "also_cites"]}),
+        (
+            _("Answer options"),
+            {"fields": ["shuffle", "strict_text", "ignore_articles", "synonyms"]},
+        ),
         (
             _("Numeric answer"),
-            {"fields": ["numeric_answer", "tolerance", "unit", "unit_convertible"]},
+            {
+                "fields": [
+                    "numeric_answer",
+                    "tolerance",
+                    "unit",
+                    "unit_words",
+                    "unit_convertible",
+                    "units_accepted",
+                ]
+            },
         ),
     ]
     inlines = [ChoiceInline]
+
+    @admin.display(description=_("units accepted"))
+    def units_accepted(self, question):
+        if not question.pk or question.kind != Question.Kind.NUMERIC:
+            return "—"
+        same, converted = scoring.accepted_units(question.answer_key(choices=[]))
+        if not same:
+            return gettext("A number alone: any unit scores nothing.")
+        text = gettext("%(words)s, in the singular or plural, in any case; or no unit.") % {
+            "words": ", ".join(same)
+        }
+        if converted:
+            text += " " + gettext("Converted: %(units)s.") % {"units": ", ".join(converted)}
+        return text
 
     def get_urls(self):
         return [
@@ -111,7 +167,27 @@ class QuizAdmin(admin.ModelAdmin):
     search_fields = ["title", "description"]
     prepopulated_fields = {"slug": ["title"]}
     list_select_related = ["lesson"]
+    readonly_fields = ["bank_check"]
     inlines = [QuestionInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        # The assignment form's quiz picker: a practice quiz's answers are public.
+        if (
+            request.GET.get("model_name") == "assignment"
+            and request.GET.get("field_name") == "quiz"
+        ):
+            queryset = queryset.filter(is_practice=False)
+        return queryset, may_have_duplicates
+
+    @admin.display(description=_("question bank check"))
+    def bank_check(self, quiz):
+        if not quiz.pk:
+            return gettext("Save the quiz and add questions to check them.")
+        return render_to_string(
+            "admin/quizzes/quiz/bank_check.html",
+            {"problems": bank_quality.quiz_problems(quiz)},
+        )
 
 
 def response_status(response) -> str:

@@ -5,13 +5,15 @@ question order; teachers change them rarely. One cache read replaces three queri
 Cached copies are named after the quiz's `content_version`, which every change to its
 questions, choices or evidence replaces in the same transaction: the attempt's own query
 reads the version, so no request can see a copy older than what the database says.
+A cache that can't be reached is a miss: the question comes from the database.
 """
 
-from django.core.cache import cache
-from django.db.models.signals import post_delete, post_save
+from django.db.models import Q
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from lessons.models import Lesson, Section
+from quizsite.cache import get_copy, keep_copy
 from quizzes import scoring
 from quizzes.models import Choice, Question, Quiz
 
@@ -22,18 +24,14 @@ def question_at(quiz: Quiz, number: int) -> tuple[list[int], Question | None]:
     """The quiz's question ids in order, and its `number`-th question (from 1) with
     choices, evidence and lesson loaded: None when the quiz has no such question."""
     key = f"quiz:{quiz.pk}:v{quiz.content_version}:question:{number}"
-    found = cache.get(key)
+    found = get_copy(key)
     if found is None:
         ids = list(quiz.questions.values_list("pk", flat=True))
         if not 1 <= number <= len(ids):
             return ids, None  # not cached: any number can be typed into a URL
-        question = (
-            Question.objects.select_related("evidence__lesson")
-            .prefetch_related("choices")
-            .get(pk=ids[number - 1])
-        )
+        question = Question.objects.for_feedback().get(pk=ids[number - 1])
         found = (ids, question)
-        cache.set(key, found, TIMEOUT)
+        keep_copy(key, found, TIMEOUT)
     return found
 
 
@@ -51,9 +49,23 @@ def choice_changed(sender, instance, **kwargs):
     outdate(Quiz.objects.filter(questions=instance.question_id))
 
 
+@receiver(m2m_changed, sender=Question.also_cites.through)
+def citations_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if action not in ("post_add", "post_remove", "pre_clear"):
+        return
+    if not reverse:
+        outdate(Quiz.objects.filter(pk=instance.quiz_id))
+    elif action == "pre_clear":  # a section stops being cited by every question
+        outdate(Quiz.objects.filter(questions__also_cites=instance))
+    else:
+        outdate(Quiz.objects.filter(questions__pk__in=pk_set))
+
+
 @receiver([post_save, post_delete], sender=Section)
 def evidence_changed(sender, instance, **kwargs):
-    outdate(Quiz.objects.filter(questions__evidence=instance))
+    outdate(
+        Quiz.objects.filter(Q(questions__evidence=instance) | Q(questions__also_cites=instance))
+    )
 
 
 @receiver(post_save, sender=Lesson)

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from lessons.markdown import DESCRIPTION_MAX_LENGTH, EXPLANATION_MAX_LENGTH, MaxMarkdownLength
+from lessons.models import Section
 from quizzes import scoring
 
 
@@ -26,7 +28,9 @@ class Quiz(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), unique=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(
+        _("description"), blank=True, validators=[MaxMarkdownLength(DESCRIPTION_MAX_LENGTH)]
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     is_practice = models.BooleanField(
         _("practice quiz"),
@@ -59,6 +63,17 @@ class Quiz(models.Model):
     def get_absolute_url(self):
         return reverse("quizzes:quiz_detail", args=[self.slug])
 
+    def clean(self):
+        if self.is_practice and self.pk and self.assignments.exists():
+            raise ValidationError(
+                {
+                    "is_practice": _(
+                        "This quiz is assigned to classes, and anyone may take a practice quiz "
+                        "and see its right answers. Make another quiz the practice quiz."
+                    )
+                }
+            )
+
     def natural_key(self):
         return (self.slug,)
 
@@ -67,7 +82,16 @@ class Quiz(models.Model):
         return self.questions.aggregate(total=Sum("points"))["total"] or Decimal(0)
 
 
-class QuestionManager(models.Manager):
+class QuestionQuerySet(models.QuerySet):
+    def for_feedback(self):
+        """With what a question page and its feedback show: choices and cited sections."""
+        return self.select_related("evidence__lesson").prefetch_related(
+            "choices",
+            models.Prefetch("also_cites", queryset=Section.objects.select_related("lesson")),
+        )
+
+
+class QuestionManager(models.Manager.from_queryset(QuestionQuerySet)):
     def get_by_natural_key(self, key):
         return self.get(key=key)
 
@@ -108,6 +132,7 @@ class Question(models.Model):
     explanation = models.TextField(
         _("explanation"),
         help_text=_("Shown after answering: why the answer is right. Markdown, as in lessons."),
+        validators=[MaxMarkdownLength(EXPLANATION_MAX_LENGTH)],
     )
     evidence = models.ForeignKey(
         "lessons.Section",
@@ -115,6 +140,16 @@ class Question(models.Model):
         related_name="questions",
         verbose_name=_("evidence"),
         help_text=_("The lesson section that supports the answer."),
+    )
+    also_cites = models.ManyToManyField(
+        "lessons.Section",
+        blank=True,
+        related_name="also_cited_by",
+        verbose_name=_("also cites"),
+        help_text=_(
+            "Other sections of the lesson the answer draws on, when the evidence is in "
+            "more than one place. Feedback links to each."
+        ),
     )
     shuffle = models.BooleanField(
         _("shuffle choices"),
@@ -128,6 +163,24 @@ class Question(models.Model):
         _("exact text match"),
         default=False,
         help_text=_("Short text: compare case, punctuation and accents exactly."),
+    )
+    ignore_articles = models.BooleanField(
+        _("ignore a leading article"),
+        default=False,
+        help_text=_(
+            'Short text: an answer starting with "the", "a" or "an" matches without it '
+            '("the State Department" is "State Department").'
+        ),
+    )
+    synonyms = models.TextField(
+        _("synonyms"),
+        blank=True,
+        max_length=1000,
+        help_text=_(
+            'Short text: forms that count as the same, one group per line, separated by "=" '
+            "(U.S. = US = USA = United States). They match as whole words anywhere in an "
+            "answer, so list only forms that mean the same in this question."
+        ),
     )
     numeric_answer = models.DecimalField(
         _("numeric answer"), max_digits=14, decimal_places=4, null=True, blank=True
@@ -145,6 +198,15 @@ class Question(models.Model):
         _("accept converted units"),
         default=False,
         help_text=_("Numeric: accept the same amount in a related unit (kg for g, km for m)."),
+    )
+    unit_words = models.CharField(
+        _("other words for the unit"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Numeric: more ways to write the unit, comma-separated (rounds: round, rnd). "
+            "Plurals and the words for common units (gram, kilogram, year…) need no listing."
+        ),
     )
 
     objects = QuestionManager()
@@ -245,7 +307,15 @@ class Question(models.Model):
             tolerance=self.tolerance,
             unit=self.unit,
             unit_convertible=self.unit_convertible,
+            unit_words=scoring.parse_unit_words(self.unit_words),
+            ignore_articles=self.ignore_articles,
+            synonyms=scoring.parse_synonyms(self.synonyms),
         )
+
+    @property
+    def cited_sections(self) -> list:
+        """The evidence first, then the other sections the answer draws on."""
+        return [self.evidence, *self.also_cites.all()]
 
 
 class ChoiceManager(models.Manager):
@@ -384,7 +454,7 @@ class Attempt(models.Model):
         return self.submitted_at is not None
 
     def questions(self):
-        return self.quiz.questions.select_related("evidence__lesson").prefetch_related("choices")
+        return self.quiz.questions.for_feedback()
 
     def shuffled(self, question, items, salt=0):
         """Items in this attempt's order: stable across reloads, different per attempt."""
@@ -429,7 +499,14 @@ class Attempt(models.Model):
 
     @property
     def review_shows_answers(self) -> bool:
-        return self.assignment is None or self.assignment.review_shows_answers
+        # Only with the verdicts: a right answer beside the student's would tell them.
+        return self.review_shows_verdicts and (
+            self.assignment is None or self.assignment.review_shows_answers
+        )
+
+    @property
+    def review_shows_verdicts(self) -> bool:
+        return self.assignment is None or self.assignment.review_shows_verdicts
 
     def is_expired(self, now=None) -> bool:
         return self.deadline is not None and (now or timezone.now()) >= self.deadline

@@ -21,6 +21,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 SINGLE, MULTIPLE, TRUE_FALSE = "single", "multiple", "true_false"
 SHORT_TEXT, NUMERIC, ORDERING, MATCHING, ESSAY = (
@@ -45,6 +46,24 @@ UNIT_FACTORS = {
     "cm": ("length", Fraction(1, 100)),
     "m": ("length", Fraction(1)),
     "km": ("length", Fraction(1000)),
+}
+
+# The words students write for the units the engine knows, by symbol: a question in
+# grams takes "g", "gram", "grams" and "gramme" alike. Teachers add their own words for
+# any other unit (AnswerKey.unit_words); plurals need no listing (see unit_name).
+UNIT_WORDS = {
+    "mg": ("milligram", "milligramme"),
+    "g": ("gram", "gramme", "gm"),
+    "kg": ("kilogram", "kilogramme", "kilo", "kgs"),
+    "t": ("tonne", "metric ton"),
+    "mm": ("millimetre", "millimeter"),
+    "cm": ("centimetre", "centimeter"),
+    "m": ("metre", "meter"),
+    "km": ("kilometre", "kilometer", "kms"),
+    "yr": ("year", "yrs"),
+    "month": ("mo", "mos"),
+    "day": ("d",),
+    "%": ("percent", "per cent"),
 }
 
 
@@ -74,6 +93,9 @@ class AnswerKey:
     tolerance: Decimal = Decimal(0)
     unit: str = ""
     unit_convertible: bool = False
+    unit_words: tuple[str, ...] = ()  # the teacher's other words for `unit`
+    ignore_articles: bool = False  # short text: "the U.S." is "U.S."
+    synonyms: tuple[tuple[str, ...], ...] = ()  # short text: groups of equal forms
 
     @property
     def choice_ids(self) -> set[int]:
@@ -201,44 +223,134 @@ def normalise_text(text: str, strict: bool = False) -> str:
     return " ".join("".join(kept).split())
 
 
+def match_form(key: AnswerKey, text: str) -> str:
+    """The form a short answer is compared in: normalised (see normalise_text), then,
+    when the key says so, without a leading "the", "a" or "an", and with every listed
+    synonym replaced by the first form of its group, as whole words anywhere in the
+    answer: with "U.S. = USA = United States", "the United States" and "U.S." are both
+    "us", and "United States Congress" is "us congress".
+    """
+    form = normalise_text(text, key.strict_text)
+    if key.ignore_articles:
+        form = _without_article(form)
+    if key.synonyms:
+        pattern, first_forms = _synonym_pattern(key.synonyms, key.strict_text, key.ignore_articles)
+        if pattern is not None:
+            form = pattern.sub(lambda found: first_forms[found[0]], form)
+    return form
+
+
 def short_text_fraction(key: AnswerKey, answer: str) -> Fraction:
-    given = normalise_text(answer, key.strict_text)
-    accepted = {normalise_text(c.text, key.strict_text) for c in key.choices if c.is_correct}
+    given = match_form(key, answer)
+    accepted = {match_form(key, c.text) for c in key.choices if c.is_correct}
     return Fraction(1 if given in accepted else 0)
 
 
-# A sign, digits (commas only between groups of three) and a decimal part, then a unit
-# that cannot start like more of the number: so "1,73,1" is malformed, not 1 in ",73,1".
+def parse_synonyms(text: str) -> tuple[tuple[str, ...], ...]:
+    """A teacher's synonym list, one group per line, forms separated by "=":
+    "U.S. = USA = United States" -> (("U.S.", "USA", "United States"),)."""
+    groups = []
+    for line in text.splitlines():
+        forms = tuple(form.strip() for form in line.split("=") if form.strip())
+        if len(forms) > 1:
+            groups.append(forms)
+    return tuple(groups)
+
+
+def parse_unit_words(text: str) -> tuple[str, ...]:
+    """A teacher's other words for a unit, comma-separated: "round, rounds"."""
+    return tuple(word.strip() for word in text.split(",") if word.strip())
+
+
+ARTICLES = ("the", "a", "an")
+
+
+def _without_article(form: str) -> str:
+    first, _space, rest = form.partition(" ")
+    # "A" alone stays an answer: only an article before other words is dropped.
+    return rest if rest and first.casefold() in ARTICLES else form
+
+
+@lru_cache(maxsize=256)
+def _synonym_pattern(groups, strict, articles) -> tuple[re.Pattern | None, dict[str, str]]:
+    """One pattern for every form of every group (longest first, so "united states of
+    america" wins over "united states"), and the first form each one stands for. Groups
+    that share a form are one group: "U.S. = USA" and "USA = America" make America U.S."""
+    merged: list[list[str]] = []
+    for group in groups:
+        forms = [normalise_text(form, strict) for form in group]
+        if articles:
+            forms = [_without_article(form) for form in forms]
+        forms = [form for form in forms if form]
+        joined = [m for m in merged if set(m) & set(forms)]
+        for m in joined:
+            merged.remove(m)
+        merged.append([form for m in joined for form in m] + forms)
+    first_forms = {form: group[0] for group in merged for form in group}
+    if not first_forms:
+        return None, first_forms
+    alternatives = "|".join(re.escape(form) for form in sorted(first_forms, key=len, reverse=True))
+    # Whole words only: "us" must not change "bonus" or "used".
+    return re.compile(rf"(?<!\S)(?:{alternatives})(?!\S)"), first_forms
+
+
+# A sign, digits (commas or spaces only between groups of three) and a decimal part,
+# then a unit that cannot start like more of the number: so "1,73,1" is malformed, not 1
+# in ",73,1". Thin and no-break spaces group thousands too, as typeset numbers do.
 NUMBER = re.compile(
-    r"\s*(?P<number>[-+]?(?:(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?|\.[0-9]+))"
+    r"\s*(?P<number>[-+]?(?:(?:[0-9]{1,3}(?:,[0-9]{3})+"
+    r"|[0-9]{1,3}(?:[ \u00a0\u2009\u202f][0-9]{3})+|[0-9]+)(?:\.[0-9]+)?|\.[0-9]+))"
     r"\s*(?P<unit>(?![\s0-9.,+-]).*?)\s*"
 )
-NOT_A_NUMBER = _("Enter a number, for example 1731 or 1,731.")
+NOT_A_NUMBER = _("Enter a number in digits, for example 42 or 4,500; a unit may follow it.")
 
 
 def parse_number(text: str) -> tuple[Decimal, str]:
-    """'1,731 g' -> (Decimal('1731'), 'g'). Commas group thousands; the point is decimal."""
+    """'1,731 g' -> (Decimal('1731'), 'g'). Commas or spaces group thousands; the point
+    is decimal."""
     match = NUMBER.fullmatch(text.replace("\u2212", "-"))  # U+2212 is the typeset minus
     if not match:
         raise InvalidAnswer(NOT_A_NUMBER)
-    return Decimal(match["number"].replace(",", "")), match["unit"]
+    digits = re.sub(r"[, \u00a0\u2009\u202f]", "", match["number"])
+    return Decimal(digits), match["unit"]
 
 
 def numeric_fraction(key: AnswerKey, answer: str) -> Fraction:
-    """Full marks within the tolerance (inclusive), in the key's unit or, when the key
-    allows it, a convertible one; no unit counts as the key's unit; a wrong unit scores 0."""
+    """Full marks within the tolerance (inclusive), in the key's unit (any of its words,
+    singular or plural) or, when the key allows it, a convertible one; no unit counts as
+    the key's unit; a wrong unit scores 0."""
     value, unit = parse_number(answer)
     if key.value is None:
         return Fraction(0)
     amount = Fraction(value)
-    unit, wanted_unit = _unit(unit), _unit(key.unit)
-    if unit and unit != wanted_unit:
-        given, wanted = UNIT_FACTORS.get(unit), UNIT_FACTORS.get(wanted_unit)
+    if unit and unit_name(unit) not in key_unit_names(key):
+        given = UNIT_FACTORS.get(unit_name(unit))
+        wanted = UNIT_FACTORS.get(unit_name(key.unit))
         if not (key.unit_convertible and given and wanted and given[0] == wanted[0]):
             return Fraction(0)
         # Exact: going through float overflowed on long answers and rounded near the edge.
         amount = amount * given[1] / wanted[1]
     return Fraction(1 if abs(amount - Fraction(key.value)) <= Fraction(key.tolerance) else 0)
+
+
+def key_unit_names(key: AnswerKey) -> set[str]:
+    """The names (see unit_name) of every way to write the key's own unit."""
+    return {unit_name(key.unit)} | {unit_name(word) for word in key.unit_words}
+
+
+def accepted_units(key: AnswerKey) -> tuple[list[str], list[str]]:
+    """What a teacher sees: the words that name the key's unit, and the units that
+    convert to it (empty unless the key allows converting)."""
+    words = [key.unit, *key.unit_words] if key.unit else list(key.unit_words)
+    symbol = unit_name(key.unit)
+    if symbol in UNIT_WORDS:
+        words += [symbol, *UNIT_WORDS[symbol]]
+    same = list(dict.fromkeys(w for w in words if w))  # in order, without repeats
+    converted = []
+    if key.unit_convertible and symbol in UNIT_FACTORS:
+        family = UNIT_FACTORS[symbol][0]
+        converted = [u for u, (f, _factor) in UNIT_FACTORS.items() if f == family and u != symbol]
+    return same, converted
 
 
 def ordering_fraction(key: AnswerKey, answer: list[int]) -> Fraction:
@@ -288,8 +400,42 @@ def _clean_text(answer: object, limit: int) -> str:
     return text
 
 
-def _unit(unit: str) -> str:
-    return " ".join(unit.split()).casefold()
+_SYMBOL_BY_WORD = {
+    word: symbol for symbol, words in UNIT_WORDS.items() for word in (symbol, *words)
+} | {symbol: symbol for symbol in UNIT_FACTORS}
+
+
+def unit_name(unit: str) -> str:
+    """The name a unit is compared by: its symbol when the engine knows it ("Grams",
+    "gram" and "g" are all "g"), otherwise the word in lower case and in the singular
+    ("Rounds" and "round" are "round"). What follows "of" says what is counted, not the
+    unit: "3 rounds of talks" is 3 rounds, "1731 grams of rock" 1731 g."""
+    name = " ".join(unit.strip(" .").split()).casefold().split(" of ")[0]
+    if name in _SYMBOL_BY_WORD:
+        return _SYMBOL_BY_WORD[name]
+    singular = _singular(name)
+    return _SYMBOL_BY_WORD.get(singular, singular)
+
+
+def _singular(name: str) -> str:
+    """The last word without its English plural ending, the regular ones: rounds,
+    countries, inches. A word and its plural always come out the same ("axe" and "axes"
+    are "ax", "movie" and "movies" "movy"); short words keep their "s", so "ms" is never
+    "m"."""
+    head, _space, word = name.rpartition(" ")
+    if len(word) >= 4:
+        if word.endswith("ies"):
+            word = word[:-3] + "y"
+        elif word.endswith(("sses", "shes", "ches", "xes", "zes")):
+            word = word[:-2]
+        elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+            word = word[:-1]
+    # "axes" may be axe or ax, "cases" case: an "e" after s, x, z, ch or sh never counts.
+    if len(word) >= 3 and word.endswith(("se", "xe", "ze", "che", "she")):
+        word = word[:-1]
+    if len(word) >= 3 and word.endswith("ie"):
+        word = word[:-2] + "y"
+    return f"{head} {word}" if head else word
 
 
 def _longest_increasing(values: list[int]) -> int:

@@ -1,9 +1,12 @@
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,10 +33,93 @@ def own_attempts(request):
     return Attempt.objects.filter(mine).select_related("quiz__lesson", "assignment")
 
 
+class SignedOut(Exception):
+    """A visitor who isn't signed in asked for an attempt that isn't one of their session's
+    practice attempts: most likely their own, after their session ended."""
+
+
 def get_own_attempt(request, public_id) -> Attempt:
-    attempt = get_object_or_404(own_attempts(request), public_id=public_id)
+    try:
+        attempt = own_attempts(request).get(public_id=public_id)
+    except Attempt.DoesNotExist:
+        if not request.user.is_authenticated:
+            raise SignedOut from None
+        raise Http404(_("No such attempt.")) from None
     attempt.close_if_expired()
     return attempt
+
+
+def sign_in_to_continue(view):
+    """For views of one attempt: a signed-out visitor is asked to sign in and is brought
+    back, where a signed-in one who isn't the owner gets 404. A page that was open when its
+    session ended must not take a 404 for "saved"; and since every attempt id (or none)
+    answers a signed-out visitor alike, this tells nobody which ids exist."""
+
+    @functools.wraps(view)
+    def wrapped(request, public_id, **kwargs):
+        try:
+            return view(request, public_id, **kwargs)
+        except SignedOut:
+            return signed_out_reply(request, public_id, kwargs.get("number"))
+
+    return wrapped
+
+
+def signed_out_reply(request, public_id, number=None):
+    """The login page with `next` back to where the student was: for htmx, a 401 carrying
+    the status line that says so (the page keeps the unsaved answers until then)."""
+    if request.method == "GET":
+        back = request.get_full_path()
+    elif number is not None:
+        back = reverse("quizzes:attempt_question", args=[public_id, number])
+    else:
+        back = reverse("quizzes:attempt_summary", args=[public_id])
+    login = redirect_to_login(back)
+    if request.htmx and not request.htmx.history_restore_request:
+        context = {"login_url": login["Location"]}
+        return render(request, "quizzes/attempt_question.html#signed-out", context, status=401)
+    return login
+
+
+# Answers posted without JavaScript by a signed-out browser wait in its session for the
+# attempt's own student to sign in again. A few, small: a real answer is one question's
+# fields (an essay is at most 10,000 characters), and anyone can post here.
+STASH_SESSION_KEY = "unsaved_answers"
+STASH_KEEP = 5
+STASH_MAX_CHARS = 50_000
+
+
+def stash_answer(request, public_id, number):
+    fields = [
+        [name, value]
+        for name, values in request.POST.lists()
+        if name != "csrfmiddlewaretoken"
+        for value in values
+    ]
+    if sum(len(name) + len(value) for name, value in fields) > STASH_MAX_CHARS:
+        return
+    key = f"{public_id}:{number}"
+    stash = {k: v for k, v in request.session.get(STASH_SESSION_KEY, {}).items() if k != key}
+    stash[key] = fields
+    request.session[STASH_SESSION_KEY] = dict(list(stash.items())[-STASH_KEEP:])
+    messages.info(
+        request, _("You were signed out, so your answer is not saved yet. Sign in to save it.")
+    )
+
+
+def take_stashed_answer(request, attempt, number) -> QueryDict | None:
+    """The answer stash_answer kept for this question, as its POST was, if this is the
+    attempt's own student; it is taken out either way it goes."""
+    stash = request.session.get(STASH_SESSION_KEY)
+    key = f"{attempt.public_id}:{number}"
+    mine = request.user.is_authenticated and attempt.user_id == request.user.pk
+    if not mine or not stash or key not in stash:
+        return None
+    posted = QueryDict(mutable=True)
+    for name, value in stash.pop(key):
+        posted.appendlist(name, value)
+    request.session[STASH_SESSION_KEY] = stash
+    return posted
 
 
 @require_GET
@@ -116,6 +202,7 @@ def assignment_start(request, pk):
 
 
 @require_GET
+@sign_in_to_continue
 def attempt_detail(request, public_id):
     """Submitted: the results. Otherwise: resume at the first unanswered question."""
     attempt = get_own_attempt(request, public_id)
@@ -156,8 +243,21 @@ def closed_attempt_reply(request, attempt):
 
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
+@sign_in_to_continue
 def attempt_question(request, public_id, number):
-    attempt = get_own_attempt(request, public_id)
+    """One question of an attempt; a POST answers it.
+
+    The save protocol (static/js/quiz.js keeps to it): an autosave carries the header
+    `X-Answer-Revision: <n>`, and a reply that stored the answer echoes it in
+    `X-Answer-Saved` (`1` when none was sent), set only once the answer's transaction has
+    committed. Only a 2xx reply with that echo means "saved"; a signed-out browser gets
+    401 (with htmx) or the login page, after which its answer is saved (stash_answer)."""
+    try:
+        attempt = get_own_attempt(request, public_id)
+    except SignedOut:
+        if request.method == "POST" and not request.htmx:
+            stash_answer(request, public_id, number)
+        raise
     if attempt.is_submitted:
         return closed_attempt_reply(request, attempt)
     # Only the question on screen is loaded in full; the navigator needs just the ids.
@@ -170,7 +270,11 @@ def attempt_question(request, public_id, number):
     response = responses.get(question.pk)
     error, status, saved = "", 200, False
 
-    if request.method == "POST":
+    # A POST, or the answer this student posted while signed out, replayed once signed in.
+    posted = (
+        request.POST if request.method == "POST" else take_stashed_answer(request, attempt, number)
+    )
+    if posted is not None:
         already = _("You have already answered this question.")
         if attempt.feedback_is_immediate and response and response.is_answered:
             error, status = already, 409
@@ -178,7 +282,7 @@ def attempt_question(request, public_id, number):
             try:
                 response = attempt.save_answer(
                     question,
-                    read_answer(attempt, question, request.POST),
+                    read_answer(attempt, question, posted),
                     first_only=attempt.feedback_is_immediate,
                     known=response,
                 )
@@ -192,9 +296,9 @@ def attempt_question(request, public_id, number):
             except AttemptClosed:
                 return closed_attempt_reply(request, reload_closed(attempt))
         if not request.htmx and saved:
-            if "next" in request.POST and number < len(question_ids):
+            if "next" in posted and number < len(question_ids):
                 number += 1
-            elif "summary" in request.POST:
+            elif "summary" in posted:
                 return redirect("quizzes:attempt_summary", public_id=attempt.public_id)
             return redirect(attempt_question_url(attempt, number))
     else:
@@ -207,11 +311,20 @@ def attempt_question(request, public_id, number):
         if request.method == "POST" and not attempt.feedback_is_immediate:
             context = progress_context(attempt, question_ids, number, responses, current_only=True)
             context.update(error=error, saved=saved, response=response)
-            return render(request, template + "#autosave-result", context, status=status)
+            reply = render(request, template + "#autosave-result", context, status=status)
+            return acknowledge(request, reply, saved)
         template += "#attempt-screen"
     context = screen_context(attempt, question_ids, question, number, responses)
     context.update(error=error, saved=saved)
-    return render(request, template, context, status=status)
+    return acknowledge(request, render(request, template, context, status=status), saved)
+
+
+def acknowledge(request, reply, saved):
+    """Echo the answer's revision once it is stored: save_answer's transaction has committed
+    by now (no request runs inside one: ATOMIC_REQUESTS is off)."""
+    if saved:
+        reply["X-Answer-Saved"] = request.headers.get("X-Answer-Revision", "1")
+    return reply
 
 
 def progress_context(attempt, question_ids, number, responses, current_only=False):
@@ -313,6 +426,7 @@ def chosen_ids(answer) -> set:
 
 @require_POST
 @vary_on_headers("HX-Request")
+@sign_in_to_continue
 def attempt_flag(request, public_id, number):
     attempt = get_own_attempt(request, public_id)
     if attempt.is_submitted:
@@ -333,6 +447,7 @@ def attempt_flag(request, public_id, number):
 
 
 @require_GET
+@sign_in_to_continue
 def attempt_summary(request, public_id):
     attempt = get_own_attempt(request, public_id)
     if attempt.is_submitted:
@@ -351,6 +466,7 @@ def attempt_summary(request, public_id):
 
 
 @require_POST
+@sign_in_to_continue
 def attempt_submit(request, public_id):
     attempt = get_own_attempt(request, public_id)
     if not attempt.submit():
@@ -360,6 +476,7 @@ def attempt_submit(request, public_id):
 
 
 @require_GET
+@sign_in_to_continue
 def attempt_results(request, public_id):
     attempt = get_own_attempt(request, public_id)
     if not attempt.is_submitted:

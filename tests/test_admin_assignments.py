@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from classrooms.factories import (
@@ -9,8 +10,8 @@ from classrooms.factories import (
     EnrollmentFactory,
     OverrideFactory,
 )
-from classrooms.models import Override
-from quizzes.factories import UserFactory
+from classrooms.models import Assignment, Override
+from quizzes.factories import QuizFactory, UserFactory
 
 
 @pytest.fixture
@@ -36,6 +37,7 @@ def change_form(assignment, **override):
         "grading_method": "highest",
         "feedback_mode": "deferred",
         "review_shows_answers": "on",
+        "review_shows_verdicts": "on",
         "overrides-TOTAL_FORMS": "1" if override else "0",
         "overrides-INITIAL_FORMS": "0",
     }
@@ -162,3 +164,83 @@ def test_extra_time_reaches_a_student_already_answering(teacher_client, assignme
     assert "The new rules apply to 1 attempt in progress." in page.text
     attempt.refresh_from_db()
     assert attempt.deadline == started + timedelta(minutes=40)
+
+
+PRACTICE_REFUSED = "A lesson&#x27;s practice quiz can&#x27;t be assigned: anyone may take it"
+
+
+@pytest.fixture
+def practice_quiz(assignment):
+    return QuizFactory(lesson=assignment.quiz.lesson, title="Practice run", is_practice=True)
+
+
+def test_a_practice_quiz_cannot_be_assigned_and_the_admin_says_why(
+    teacher_client, assignment, practice_quiz
+):
+    data = {**change_form(assignment), "quiz": practice_quiz.pk}
+
+    added = teacher_client.post("/admin/classrooms/assignment/add/", data)
+    changed = post_quiz(teacher_client, assignment, practice_quiz)
+
+    for page in (added, changed):
+        assert page.status_code == 200
+        assert PRACTICE_REFUSED in page.text
+    assert Assignment.objects.get() == assignment
+    assignment.refresh_from_db()
+    assert assignment.quiz != practice_quiz
+
+
+def post_quiz(client, assignment, quiz):
+    data = change_form(assignment)
+    data["quiz"] = quiz.pk
+    return client.post(f"/admin/classrooms/assignment/{assignment.pk}/change/", data)
+
+
+def test_the_assignment_quiz_picker_does_not_offer_practice_quizzes(
+    teacher_client, assignment, practice_quiz
+):
+    query = {"app_label": "classrooms", "model_name": "assignment", "field_name": "quiz"}
+    found = teacher_client.get("/admin/autocomplete/", query).json()["results"]
+    titles = [result["text"] for result in found]
+    assert assignment.quiz.title in titles
+    assert practice_quiz.title not in titles
+
+
+def test_an_assigned_quiz_cannot_become_the_practice_quiz(assignment):
+    quiz = assignment.quiz
+    quiz.is_practice = True
+    with pytest.raises(ValidationError) as refused:
+        quiz.full_clean()
+    assert "This quiz is assigned to classes" in refused.value.message_dict["is_practice"][0]
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            {"feedback_mode": "immediate", "review_shows_answers": ""},
+            "Immediate feedback shows whether each answer was right as it is checked.",
+        ),
+        (
+            {"feedback_mode": "deferred", "review_shows_answers": "on"},
+            "The right answers beside the student&#x27;s show whether each was right.",
+        ),
+    ],
+)
+def test_hiding_verdicts_is_refused_where_the_student_would_see_them_anyway(
+    teacher_client, assignment, changes, message
+):
+    data = {**change_form(assignment), **changes, "review_shows_verdicts": ""}
+    page = teacher_client.post(f"/admin/classrooms/assignment/{assignment.pk}/change/", data)
+    assert page.status_code == 200
+    assert message in page.text
+    assignment.refresh_from_db()
+    assert assignment.review_shows_verdicts
+
+
+def test_a_deferred_review_can_hide_answers_and_verdicts(teacher_client, assignment):
+    data = {**change_form(assignment), "review_shows_answers": "", "review_shows_verdicts": ""}
+    page = teacher_client.post(f"/admin/classrooms/assignment/{assignment.pk}/change/", data)
+    assert page.status_code == 302
+    assignment.refresh_from_db()
+    assert (assignment.review_shows_answers, assignment.review_shows_verdicts) == (False, False)

@@ -127,6 +127,29 @@ def test_students_cannot_be_offered_as_teachers(teacher_client, classroom):
     assert "zelda-student" not in page.text
 
 
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        # csv.Sniffer needs time growing with the square of the line it reads: 1 MB of these
+        # took hours before it read only the start of the first line.
+        (b',"' * 500_000, "The first line must name the columns"),
+        (b"commas" + b"," * 999_994, "The first line must name the columns"),
+        # Lines are checked only when there are few enough of them: nothing per line here.
+        (b"name,email\n" + b"A,b\n" * 249_997 + b"\n", "A file may list at most 500 students"),
+        (b"name,email\n" + b"a" * 999_989, "This is not a CSV file we can read"),
+        (b"name,email\n" + b"a" * 999_990, "The file is too big for a class list (over 1 MB)"),
+    ],
+)
+def test_a_large_hostile_file_gets_one_clear_message(teacher_client, classroom, content, message):
+    assert len(content) in (1_000_000, 1_000_001)
+    page = upload(teacher_client, classroom, content)
+    assert page.status_code == 200
+    assert "Nothing was imported" in page.text
+    assert message in page.content.decode()
+    assert "Line 2" not in page.text
+    assert not Enrollment.objects.filter(classroom=classroom).exists()
+
+
 # Helping students: a new password, adding an existing account, removing from the class
 
 
@@ -168,6 +191,7 @@ def elsewhere(db):
         "django.contrib.sessions.backends.db",
         "django.contrib.sessions.backends.cache",
         "django.contrib.sessions.backends.cached_db",
+        "quizsite.sessions",  # the site's own with REDIS_URL
     ],
 )
 def test_a_new_password_is_shown_once_and_logs_the_student_out_everywhere(

@@ -235,3 +235,79 @@ def test_the_embedded_practice_quiz_and_its_token_keep_the_key(client, secret_qu
     )
     assert "zqxwhysingle" in checked.text
     assert "zqxwhyessay" not in checked.text
+
+
+def right_answer(attempt, question, only_one=False) -> dict:
+    """A POST body answering the question rightly (essays: an answer a teacher marks);
+    `only_one` of a multiple-response question's right choices makes it partly right."""
+    choices = list(question.choices.all())
+    match question.kind:
+        case Kind.SINGLE | Kind.TRUE_FALSE:
+            answer = next(c.pk for c in choices if c.is_correct)
+        case Kind.MULTIPLE:
+            answer = [c.pk for c in choices if c.is_correct][: 1 if only_one else None]
+        case Kind.SHORT_TEXT:
+            answer = "zqxacceptone"
+        case Kind.NUMERIC:
+            answer = "98765.4321"
+        case Kind.ORDERING:
+            answer = [c.pk for c in choices]
+        case Kind.MATCHING:
+            answer = {str(c.pk): c.pk for c in choices}
+        case _:
+            answer = "An essay about the dialogue."
+    return answer_data(attempt, question, answer)
+
+
+# Whatever tells a student how one answer fared: marks, words, points and the classes that
+# colour them.
+VERDICT_MARKERS = [
+    "✓", "✗", "◐", "⏳", "correct", "partly right", "not quite", "waiting for your teacher",
+    "points", "feedback correct", "feedback partial", "feedback wrong", "feedback pending",
+]  # fmt: skip
+
+
+def test_a_review_that_hides_verdicts_shows_only_the_total_and_the_students_own_answers(
+    student_client, secret_quiz, make_assignment
+):
+    assignment = make_assignment(
+        secret_quiz,
+        feedback_mode="deferred",
+        review_shows_answers=False,
+        review_shows_verdicts=False,
+    )
+    client = student_client
+    client.post(reverse("quizzes:assignment_start", args=[assignment.pk]))
+    attempt = Attempt.objects.get()
+    # Right, partly right (one of two), wrong, unanswered and waiting for a teacher.
+    answers = {
+        Kind.SINGLE: right_answer,
+        Kind.MULTIPLE: lambda attempt, question: right_answer(attempt, question, only_one=True),
+        Kind.TRUE_FALSE: wrong_answer,
+        Kind.SHORT_TEXT: right_answer,
+        Kind.ORDERING: right_answer,
+        Kind.MATCHING: wrong_answer,
+        Kind.ESSAY: right_answer,
+    }
+    for number, question in enumerate(attempt.questions(), 1):
+        if question.kind in answers:
+            url = reverse("quizzes:attempt_question", args=[attempt.public_id, number])
+            client.post(url, answers[question.kind](attempt, question))
+    client.post(reverse("quizzes:attempt_submit", args=[attempt.public_id]))
+    results_url = reverse("quizzes:attempt_results", args=[attempt.public_id])
+
+    for results in (client.get(results_url), client.get(results_url, **HTMX)):
+        assert "You scored 3.50 out of 8." in results.text
+        assert results.text.count("Your answer:") == 7
+        own = ["zqxacceptone", " → ".join(ORDER)]  # the student's own (right) answers
+        assert all(answer in results.text for answer in own)
+        leaked = [s for s in SECRETS if s in body(results) and s not in own]
+        assert leaked == [], leaked
+        shown = [marker for marker in VERDICT_MARKERS if marker in body(results).lower()]
+        assert shown == [], shown
+
+    # With the verdicts shown (the default), the same search finds every kind of them.
+    assignment.review_shows_verdicts = True
+    assignment.save()
+    results = body(client.get(results_url)).lower()
+    assert [marker for marker in VERDICT_MARKERS if marker not in results] == []

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from lessons.factories import SectionFactory
 from quizzes.factories import QuestionFactory
 from quizzes.forms import answer_data
 from quizzes.models import Attempt, Choice, Quiz
@@ -71,6 +72,44 @@ def test_a_renamed_evidence_section_shows_in_the_feedback(student_client, quiz, 
     )
 
     assert "Read the evidence in the lesson: Who runs what in space" in reply.text
+
+
+def test_a_newly_cited_section_shows_in_the_feedback(student_client, quiz, attempt):
+    question = quiz.questions.get(position=1)
+    question.also_cites.add(SectionFactory(lesson=quiz.lesson, heading="Timeline"))
+
+    right = question.choices.get(is_correct=True)
+    reply = student_client.post(
+        question_url(attempt, 1), answer_data(attempt, question, right.pk), **HTMX
+    )
+
+    assert "Read the evidence in the lesson: " + question.evidence.heading in reply.text
+    assert "Also:" in reply.text and ">Timeline<" in reply.text
+
+
+def test_citing_a_section_from_either_side_outdates_the_quiz(quiz):
+    question = quiz.questions.get(position=1)
+    section = SectionFactory(lesson=quiz.lesson)
+    versions = []
+    for change in (
+        lambda: question.also_cites.add(section),
+        lambda: section.also_cited_by.remove(question),
+        lambda: section.also_cited_by.add(question),
+        lambda: section.also_cited_by.clear(),
+    ):
+        before = Quiz.objects.get(pk=quiz.pk).content_version
+        change()
+        versions.append(Quiz.objects.get(pk=quiz.pk).content_version != before)
+    assert versions == [True, True, True, True]
+
+
+def test_an_edited_section_cited_as_well_outdates_the_quiz(quiz):
+    section = SectionFactory(lesson=quiz.lesson)
+    quiz.questions.get(position=1).also_cites.add(section)
+    before = Quiz.objects.get(pk=quiz.pk).content_version
+    section.heading = "Renamed"
+    section.save()
+    assert Quiz.objects.get(pk=quiz.pk).content_version != before
 
 
 def test_only_the_quizzes_that_cite_a_changed_lesson_are_outdated(quiz):

@@ -77,6 +77,7 @@ def assignment_form(assignment, time_limit):
         "grading_method": "highest",
         "feedback_mode": "deferred",
         "review_shows_answers": "on",
+        "review_shows_verdicts": "on",
         "overrides-TOTAL_FORMS": "0",
         "overrides-INITIAL_FORMS": "0",
     }

@@ -11,13 +11,16 @@ import contextlib
 import json
 import os
 import re
+import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
@@ -364,3 +367,113 @@ def test_acknowledged_answers_survive_a_killed_server(site, start_servers):
     tab.get(f"{attempt_url}summary/")
     tab.post(f"{attempt_url}submit/", {}, htmx=False)
     assert "You scored 6 out of 6." in tab.get(attempt_url).text
+
+
+class RedisServer:
+    """A Redis of this test's own on a spare port, to stop and restart (never the machine's)."""
+
+    def __init__(self, tmp: Path):
+        binary = shutil.which("redis-server")
+        if binary is None:
+            reason = "redis-server not found; install Debian's redis-server package"
+            if os.environ.get("CI") == "true":
+                pytest.fail(reason)
+            pytest.skip(reason)
+        self.command = [binary, "--port", str(free_port()), "--bind", "127.0.0.1"]
+        self.command += ["--save", "", "--appendonly", "no", "--dir", str(tmp)]
+        self.url = f"redis://127.0.0.1:{self.command[2]}/0"
+        self.process = None
+        self.start()
+
+    def start(self):
+        """Start it empty, as Redis comes back from a restart without persistence."""
+        self.process = subprocess.Popen(self.command, stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", int(self.command[2])), timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise AssertionError("redis-server did not start")
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
+def test_redis_restarting_or_away_signs_nobody_out_and_loses_no_answer(
+    site, start_servers, tmp_path
+):
+    redis = RedisServer(tmp_path)
+    try:
+        [server] = start_servers(1, REDIS_URL=redis.url)
+        right = [choices["Right"] for choices in site.data["choices"]]
+        tab = Tab(server)
+        tab.log_in("dee")
+        attempt_url = tab.start(site.data["assignments"]["deferred"])
+        tab.read_choices(attempt_url, 4)
+        assert tab.answer(attempt_url, 1, "Right").headers["X-Answer-Saved"] == "1"
+
+        redis.stop()  # away: the session and the question come from the database
+        for number in (2, 3):
+            reply = tab.answer(attempt_url, number, "Right")
+            assert reply.status_code == 200 and reply.headers["X-Answer-Saved"] == "1"
+
+        redis.start()  # back, and empty: what a restart or an eviction leaves
+        assert tab.answer(attempt_url, 4, "Right").headers["X-Answer-Saved"] == "1"
+        page = tab.get(attempt_url)
+        assert page.url.path == f"{attempt_url}questions/5/"  # still signed in, resuming
+        assert stored_answers(site, attempt_url) == {n: right[n - 1] for n in (1, 2, 3, 4)}
+    finally:
+        redis.stop()
+
+
+@contextmanager
+def database_write_lock(site):
+    """Hold a lock that makes every answer wait (until the block ends), as a long migration
+    or a stuck transaction would."""
+    url = site.env["DATABASE_URL"]
+    if url.startswith("sqlite"):
+        locker = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+        locker.execute("BEGIN EXCLUSIVE")  # in WAL mode readers go on; writers wait
+    else:
+        locker = psycopg.connect(url.replace("postgres://", "postgresql://", 1))
+        locker.execute("LOCK TABLE quizzes_attempt IN ACCESS EXCLUSIVE MODE")
+    try:
+        yield
+    finally:
+        locker.rollback()
+        locker.close()
+
+
+def test_probes_answer_while_every_thread_waits_for_the_database(site, start_servers):
+    [server] = start_servers(1)  # one process of two threads
+    tab = Tab(server)
+    tab.log_in("eve")
+    attempt_url = tab.start(site.data["assignments"]["deferred"])
+    tab.get(attempt_url)
+    tab.read_choices(attempt_url, 2)  # before the lock, which would hold these pages too
+    replies = {}
+
+    def answer(number):
+        student = Tab(server, cookies=tab.client.cookies)
+        student.csrf_token, student.values = tab.csrf_token, tab.values
+        replies[number] = student.answer(attempt_url, number, "Right")
+
+    with database_write_lock(site):
+        students = [threading.Thread(target=answer, args=(n,)) for n in (1, 2)]
+        for student in students:
+            student.start()
+        time.sleep(1)  # both answers now hold both request threads, waiting for the lock
+        # A probe that waited behind them would time out here (and get the server restarted).
+        live = httpx.get(f"{server.url}/livez", timeout=2)
+        ready = httpx.get(f"{server.url}/healthz", timeout=2)
+        assert all(student.is_alive() for student in students), "the answers did not wait"
+    assert live.status_code == 200
+    # SQLite lets the probe read; PostgreSQL's pool has no connection free within 0.5 s.
+    assert ready.status_code == (200 if site.env["DATABASE_URL"].startswith("sqlite") else 503)
+    for student in students:
+        student.join(timeout=30)
+    assert [replies[n].status_code for n in (1, 2)] == [200, 200]

@@ -3,15 +3,18 @@ import html
 import io
 import re
 from decimal import Decimal
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
 from django.utils.html import linebreaks
 
 from classrooms.factories import AssignmentFactory, ClassroomFactory
+from lessons import markdown
 from lessons.factories import LessonFactory, SectionFactory
+from lessons.markdown import render_markdown
 from lessons.models import Lesson, Section
-from lessons.templatetags.markdown import render_markdown
 from quizzes.factories import QuestionFactory, QuizFactory, UserFactory
 from quizzes.forms import answer_data
 from quizzes.models import Attempt, Question
@@ -26,6 +29,26 @@ HOSTILE = """Read this.
 <style>body { display: none }</style>
 <p style="position:fixed" onmouseover="alert('p')">styled</p>
 <svg onload="alert('svg')"><script>alert('svg script')</script></svg>"""
+
+
+class Markup(HTMLParser):
+    def __init__(self, markup):
+        super().__init__()
+        self.tags, self.attributes = set(), set()
+        self.feed(markup)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.add(tag)
+        self.attributes |= {(tag, name, value) for name, value in attrs}
+
+
+def assert_only_harmless_markup(markup):
+    """Only the allowed tags, links only to web pages and mail, whatever the text says."""
+    parsed = Markup(markup)
+    assert parsed.tags <= markdown.ALLOWED_TAGS
+    for tag, name, value in parsed.attributes:
+        assert tag == "a" and name in ("href", "title", "rel"), (tag, name)
+        assert name != "href" or urlsplit(value).scheme in ("", "http", "https", "mailto"), value
 
 
 def assert_nothing_executable(markup):
@@ -67,6 +90,118 @@ def test_script_handlers_and_javascript_links_are_removed():
 def test_a_pathological_text_renders_quickly_as_plain_paragraphs():
     rendered = render_markdown("[" * 20_000 + "<b>")
     assert rendered.startswith("<p>[[[") and rendered.endswith("&lt;b&gt;</p>")
+
+
+def filled(unit: str, length: int) -> str:
+    return (unit * (length // len(unit) + 1))[:length]
+
+
+LONGEST = markdown.MAX_LENGTH
+# Texts at the edge of the renderer's bounds, with one more construct than it allows.
+# bench/hostile_input.py times the worst texts within them.
+EDGES = {
+    "length": ("*a* " + filled("b ", LONGEST - 4), "*a* " + filled("b ", LONGEST - 3)),
+    "constructs": (
+        "*a* " * (markdown.MAX_MARKUP // 2) + filled("b ", 10_000),
+        "*a* " * (markdown.MAX_MARKUP // 2) + "*a" + filled("b ", 10_000),
+    ),
+    "reading ahead": ("*a* [" + filled("b ", 19_990), "*a* [[" + filled("b ", 19_990)),
+    "tags read ahead": ("*a* <a " + filled("b ", 19_990), "*a* <a <a " + filled("b ", 19_990)),
+    "lines in a paragraph": ("\n".join(["*a*"] * 100), "\n".join(["*a*"] * 101)),
+    "quotes in quotes": (">" * 10 + " *a*", ">" * 11 + " *a*"),
+    "backticks": ("*a* `" + filled("b", 19_990), "*a* `" + filled("b", 19_990) + "`` `"),
+}
+
+
+@pytest.mark.parametrize("bound", EDGES)
+def test_text_beyond_a_bound_shows_as_plain_escaped_paragraphs(bound):
+    within, beyond = EDGES[bound]
+    assert "<em>a</em>" in render_markdown(within)  # control: Markdown up to the bound
+    beyond += '\n\n<script>alert("x")</script>'
+    rendered = render_markdown(beyond)
+    assert rendered == linebreaks(beyond, autoescape=True)
+    assert Markup(rendered).tags <= {"p", "br"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[a](b) " * 300,  # links
+        '<a title="> ' * 100,  # a ">" inside quotes
+        "".join("    " * depth + "- a\n" for depth in range(90)),  # lists 90 deep
+        "<div>\n\n" * 100,
+        "*a **b ***c " * 90,
+    ],
+)
+def test_the_worst_texts_within_the_bounds_render_without_anything_executable(text):
+    text += "\n\n" + HOSTILE
+    assert markdown.is_bounded(text)
+    rendered = render_markdown(text)
+    assert_only_harmless_markup(rendered)
+    assert "Read this." in rendered and "<script" not in rendered
+
+
+def test_windows_line_ends_from_the_admin_keep_their_paragraphs():
+    text = "\r\n\r\n".join(f"Part *{n}*\r\nnext line" for n in range(120))
+    rendered = render_markdown(text)
+    assert rendered.count("<p>") == 120 and "<em>119</em>" in rendered
+
+
+@pytest.mark.parametrize(
+    ("model", "field", "limit"),
+    [
+        ("lessons.Section", "body", 20_000),
+        ("lessons.Lesson", "summary", 2_000),
+        ("quizzes.Question", "explanation", 5_000),
+        ("quizzes.Quiz", "description", 2_000),
+    ],
+)
+def test_every_markdown_field_has_a_length_cap_with_a_clear_message(model, field, limit):
+    from django.apps import apps
+    from django.core.exceptions import ValidationError
+
+    model_field = apps.get_model(model)._meta.get_field(field)
+    model_field.run_validators("x" * limit)
+    with pytest.raises(ValidationError) as refused:
+        model_field.run_validators("x" * (limit + 1))
+    assert refused.value.messages == [
+        f"This text has {limit + 1} characters; the most is {limit}, so that pages stay quick "
+        "to show. Shorten it, or split a long section in two."
+    ]
+
+
+def test_an_over_long_section_is_refused_in_the_admin_and_nothing_changes(teacher_client):
+    section = SectionFactory(body="The CNSA and NASA.")
+    form = {
+        "lesson": section.lesson_id,
+        "position": section.position,
+        "anchor": section.anchor,
+        "heading": section.heading,
+    }
+    url = f"/admin/lessons/section/{section.pk}/change/"
+
+    refused = teacher_client.post(url, {**form, "body": "a" * 20_001})
+
+    assert refused.status_code == 200
+    assert "This text has 20001 characters; the most is 20000" in refused.text
+    assert "a" * 20_001 in refused.text  # still in the box, to be shortened
+    section.refresh_from_db()
+    assert section.body == "The CNSA and NASA."
+    assert teacher_client.post(url, {**form, "body": "a" * 20_000}).status_code == 302
+    section.refresh_from_db()
+    assert len(section.body) == 20_000
+
+
+def test_an_over_long_text_that_reached_the_database_shows_as_plain_paragraphs(db, client):
+    body = filled("*a* ", 30_000) + "<script>alert(1)</script>"
+    section = SectionFactory(lesson=LessonFactory(slug="long"), body=body)  # no validation
+
+    page = client.get("/lessons/long/")
+
+    assert page.status_code == 200
+    shown = page.text.split(f'id="{section.anchor}"')[1].split("</section>")[0]
+    assert "*a* *a*" in shown and "&lt;script&gt;alert(1)&lt;/script&gt;" in shown
+    assert "<em>" not in shown and "<script>alert" not in shown
 
 
 @pytest.fixture

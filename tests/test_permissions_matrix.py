@@ -40,8 +40,8 @@ ROLES = ("anonymous", "student_a", "student_b", "teacher_a", "teacher_b", "super
 #   redirect  redirect somewhere else
 #   missing   the admin's redirect to its index with "… doesn't exist", as for a nonexistent id
 #   400, 403, 404, 405   that status
-# Every 404 and "missing" is also checked to be exactly what a nonexistent id gets,
-# so nobody can probe which ids exist.
+# Every 404, "missing" and "login" is also checked to be exactly what a nonexistent id
+# gets, so nobody can probe which ids exist.
 #
 # Student B is in A's class; teacher A teaches it; teacher B teaches another class.
 # Whoever isn't A, A's teacher or a superuser gets "scoped" on every page they may open.
@@ -59,12 +59,12 @@ quizzes:quiz_detail                                 scoped    ok        scoped  
 quizzes:quiz_start                                  405       405       405       405       405       405
 quizzes:assignment_start                            login     405       405       405       405       405
 quizzes:attempt_list                                login     ok        scoped    ok        scoped    ok
-quizzes:attempt_detail                              404       redirect  404       404       404       404
-quizzes:attempt_question                            404       ok        404       404       404       404
+quizzes:attempt_detail                              login     redirect  404       404       404       404
+quizzes:attempt_question                            login     ok        404       404       404       404
 quizzes:attempt_flag                                405       405       405       405       405       405
-quizzes:attempt_summary                             404       ok        404       404       404       404
+quizzes:attempt_summary                             login     ok        404       404       404       404
 quizzes:attempt_submit                              405       405       405       405       405       405
-quizzes:attempt_results                             404       ok        404       404       404       404
+quizzes:attempt_results                             login     ok        404       404       404       404
 classrooms:dashboard                                login     ok        ok        ok        scoped    ok
 classrooms:join                                     login     ok        scoped    ok        scoped    ok
 classrooms:signup                                   scoped    ok        scoped    ok        scoped    ok
@@ -420,7 +420,7 @@ def test_matrix(key, world, visitors, db):
     # Nobody may tell A's objects from ones that don't exist.
     nowhere = url_for(key, route, world, missing=True)
     for role in ROLES:
-        if expected[role] in ("404", "missing") and nowhere != url:
+        if expected[role] in ("404", "missing", "login") and nowhere != url:
             outcome, page = observe(visitors[role], nowhere)
             assert outcome == expected[role], f"{role} on {nowhere}: {outcome}"
             ids = url_kwargs(key, route, world), url_kwargs(key, route, world, missing=True)
@@ -495,7 +495,9 @@ def test_nobody_else_can_answer_flag_or_submit_As_attempt(role, world, visitors,
             HTTP_HX_REQUEST="true",
         ),
     ]
-    assert [post.status_code for post in posts] == [404] * len(posts)
+    # Signed out, the login page (or for htmx a 401): the same for any attempt id.
+    refused = [302, 302, 302, 401] if role == "anonymous" else [404] * len(posts)
+    assert [post.status_code for post in posts] == refused
     attempt.refresh_from_db()
     response = attempt.responses.get(question=question)
     assert attempt.submitted_at is None

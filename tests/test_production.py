@@ -26,20 +26,74 @@ def test_deploy_checks_pass_under_production_settings():
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_deploy_checks_catch_the_local_defaults():
+    # Also: without DJANGO_SECURE, a local server (bin/run, bin/test) starts without a key.
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode != 0
     assert "SECURE_HSTS_SECONDS" in result.stderr
     assert "SECRET_KEY" in result.stderr
+
+
+def manage(*args, **env) -> subprocess.CompletedProcess:
+    """manage.py in a new process with `env` and none of this run's own DJANGO_ variables."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT, env={**base, **env}, capture_output=True, text=True,
+    )  # fmt: skip
+
+
+LOCAL_KEY = "insecure-local-only-key-set-DJANGO_SECRET_KEY"
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"DJANGO_SECURE": "1"},
+        {"DJANGO_SECURE": "1", "DJANGO_SECRET_KEY": ""},
+        {"DJANGO_SECURE": "1", "DJANGO_SECRET_KEY": LOCAL_KEY},
+        {"DJANGO_PRODUCTION": "1"},  # what bin/serve sets
+    ],
+    ids=["secure", "secure, empty key", "secure, local key", "serve"],
+)
+def test_a_production_server_refuses_to_start_without_its_own_secret_key(env):
+    result = manage("migrate", "--check", **env)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    message = result.stderr.strip()
+    assert "\n" not in message and "Traceback" not in message
+    assert message.startswith("Set DJANGO_SECRET_KEY to a long random value")
+
+
+def test_bin_serve_asks_for_the_secret_key_before_doing_anything():
+    script = (ROOT / "bin" / "serve").read_text()
+    marker = script.index("export DJANGO_PRODUCTION=1")
+    assert marker < script.index("manage.py") and marker < script.index("gunicorn --config")
+
+
+def test_a_production_server_starts_with_a_key_of_its_own():
+    # With DJANGO_SECURE the deploy checks above run in full; here only the settings, quickly.
+    result = subprocess.run(
+        [sys.executable, "-c", "import quizsite.settings"],
+        cwd=ROOT, capture_output=True, text=True,
+        env={**os.environ, "DJANGO_PRODUCTION": "1", "DJANGO_SECRET_KEY": "k3y-" + "x7Qp9" * 12},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
 
 
 @pytest.mark.django_db

@@ -247,8 +247,8 @@ def test_results_page_budget(school, django_assert_num_queries):
     client = logged_in(school.student)
     url = reverse("quizzes:attempt_results", args=[school.submitted.public_id])
     client.get(url)
-    # Attempt; its responses; questions; their choices.
-    with django_assert_num_queries(6):
+    # Attempt; its responses; questions; their choices; the other sections they cite.
+    with django_assert_num_queries(7):
         page = client.get(url)
     assert page.text.count("Correct.") == len(school.questions) * 4 // 5
 

@@ -112,3 +112,46 @@ def test_questions_are_edited_on_their_own_page_not_in_the_quiz_table(admin_clie
     ).text
     assert 'name="questions-0-kind"' not in page  # no way round the answer-key checks
     assert reverse("admin:quizzes_question_change", args=[question.pk]) in page
+
+
+def test_other_cited_sections_must_come_from_the_quizs_own_lesson(admin_client_logged_in):
+    quiz = QuizFactory()
+    section, elsewhere = SectionFactory(lesson=quiz.lesson), SectionFactory()
+    form = question_form(quiz, section, "single", [("CNSA", True), ("NASA", False)])
+    response = admin_client_logged_in.post(
+        reverse("admin:quizzes_question_add"), {**form, "also_cites": [elsewhere.pk]}
+    )
+    assert "Every cited section must be a section of this lesson." in response.text
+    assert not Question.objects.exists()
+
+
+def test_a_question_saves_the_other_sections_it_cites(admin_client_logged_in):
+    quiz = QuizFactory()
+    section, timeline = SectionFactory(lesson=quiz.lesson), SectionFactory(lesson=quiz.lesson)
+    form = question_form(quiz, section, "single", [("CNSA", True), ("NASA", False)])
+    admin_client_logged_in.post(
+        reverse("admin:quizzes_question_add"), {**form, "also_cites": [timeline.pk]}
+    )
+    assert Question.objects.get().cited_sections == [section, timeline]
+
+
+def test_the_admin_shows_the_form_each_accepted_short_answer_matches(admin_client_logged_in):
+    question = QuestionFactory(
+        kind="short_text",
+        ignore_articles=True,
+        synonyms="U.S. = USA = United States",
+        choices=[("the United States", True), ("Chang'e-5", True)],
+    )
+    page = admin_client_logged_in.get(reverse("admin:quizzes_question_change", args=[question.pk]))
+    assert "Matches answers that read" in page.text
+    cells = page.text.split('class="field-matches_as"')[1:3]  # then the blank new row
+    assert [cell.split("<p>")[1].split("</p>")[0] for cell in cells] == ["us", "change 5"]
+
+
+def test_the_admin_lists_the_units_a_numeric_question_accepts(admin_client_logged_in):
+    question = QuestionFactory(
+        kind="numeric", numeric_answer=1731, unit="g", unit_convertible=True, choices=[]
+    )
+    page = admin_client_logged_in.get(reverse("admin:quizzes_question_change", args=[question.pk]))
+    assert "g, gram, gramme, gm, in the singular or plural, in any case; or no unit." in page.text
+    assert "Converted: mg, kg, t." in page.text

@@ -18,13 +18,18 @@ from quizzes.scoring import (
     SHORT_TEXT,
     SINGLE,
     TRUE_FALSE,
+    UNIT_WORDS,
     AnswerKey,
     InvalidAnswer,
     KeyChoice,
+    accepted_units,
     clean_answer,
+    match_form,
     new_seed,
     normalise_text,
     parse_number,
+    parse_synonyms,
+    parse_unit_words,
     score,
 )
 
@@ -213,6 +218,94 @@ def test_strict_text_treats_a_composed_and_a_decomposed_accent_alike():
     assert points_for(short_text("café", strict=True), "cafe\u0301") == TWO
 
 
+# --- short text: leading articles and synonyms, when the question allows them -----------
+
+US_FORMS = "U.S. = US = USA = United States = United States of America = America"
+
+
+def lenient(*accepted: str, synonyms: str = "", strict: bool = False) -> AnswerKey:
+    key = short_text(*accepted, strict=strict)
+    return replace(key, ignore_articles=True, synonyms=parse_synonyms(synonyms))
+
+
+@pytest.mark.parametrize(
+    "answer",
+    ["the State Department", "The state department", "a State Department", "An State Department"],
+)
+def test_a_leading_article_is_ignored_when_the_question_says_so(answer):
+    assert points_for(lenient("State Department"), answer) == TWO
+    assert points_for(short_text("State Department"), answer) == Decimal("0.00")
+
+
+def test_an_accepted_answer_with_an_article_matches_one_without():
+    assert points_for(lenient("the U.S."), "U.S.") == TWO
+    assert points_for(lenient("a word game"), "Word game") == TWO
+
+
+def test_only_a_leading_article_is_dropped():
+    key = lenient("word game")
+    assert points_for(key, "word the game") == Decimal("0.00")
+    assert points_for(key, "the the word game") == Decimal("0.00")
+    # "A" on its own is an answer, not an article before one.
+    assert match_form(lenient("A"), "a") == "a"
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "U.S.",
+        "US",
+        "usa",
+        "U.S.A.",
+        "United States",
+        "the United States",
+        "America",
+        "The United States of America",
+    ],
+)
+def test_listed_synonyms_count_as_the_same_answer(answer):
+    assert points_for(lenient("the U.S.", synonyms=US_FORMS), answer) == TWO
+
+
+def test_synonyms_match_as_whole_words_inside_an_answer():
+    key = lenient("U.S. State Department", synonyms=US_FORMS)
+    assert points_for(key, "United States State Department") == TWO
+    assert points_for(key, "the USA state department") == TWO
+    # "us" inside a word is not the U.S.
+    assert match_form(key, "bonus") == "bonus"
+    assert points_for(key, "Canada State Department") == Decimal("0.00")
+
+
+def test_without_listed_synonyms_other_forms_are_other_answers():
+    assert points_for(lenient("the U.S."), "United States") == Decimal("0.00")
+    assert points_for(short_text("U.S."), "USA") == Decimal("0.00")
+
+
+def test_synonym_groups_that_share_a_form_are_one_group():
+    key = lenient("U.S.", synonyms="U.S. = USA\nUSA = America")
+    assert points_for(key, "America") == TWO
+    assert match_form(key, "America") == match_form(key, "U.S.") == "us"
+
+
+def test_synonym_lists_are_read_line_by_line_and_ignore_single_forms():
+    assert parse_synonyms(" U.S. = USA \n\nlonely\n= Dec = December =\n") == (
+        ("U.S.", "USA"),
+        ("Dec", "December"),
+    )
+
+
+def test_strict_text_keeps_synonyms_exact():
+    key = lenient("USA", synonyms="USA = America", strict=True)
+    assert points_for(key, "America") == TWO
+    assert points_for(key, "america") == Decimal("0.00")
+
+
+def test_match_form_is_what_the_admin_shows():
+    key = lenient("the U.S.", synonyms=US_FORMS)
+    assert match_form(key, "the U.S.") == "us"
+    assert match_form(short_text("Chang'e-5"), "Chang'e-5") == "change 5"
+
+
 @pytest.mark.parametrize("answer", ["", "   ", None, 5, ["Wolf"]])
 def test_a_blank_short_answer_is_rejected(answer):
     with pytest.raises(InvalidAnswer, match="Write an answer first"):
@@ -317,6 +410,96 @@ def test_a_huge_converted_amount_scores_instead_of_crashing():
 
 def test_a_numeric_key_without_a_value_gives_nothing():
     assert points_for(AnswerKey(NUMERIC), "1731") == Decimal("0.00")
+
+
+# --- numeric: unit words, plurals, abbreviations, separators ---------------------------
+
+YEARS = AnswerKey(NUMERIC, value=Decimal("5"), unit="years")
+ROUNDS = AnswerKey(NUMERIC, value=Decimal("3"), unit="rounds")
+KILOGRAMS = AnswerKey(
+    NUMERIC, value=Decimal("1.7"), tolerance=Decimal("0.04"), unit="kg", unit_convertible=True
+)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "1731 grams",
+        "1,731 grams",
+        "1731 gram",
+        "1 731 g",
+        "1\u202f731 g",
+        "1731 gramme",
+        "1731 Grams.",
+        "1731g",
+        "1,731 GRAMS",
+    ],
+)
+def test_a_question_in_grams_takes_the_words_for_grams(answer):
+    assert points_for(GRAMS, answer) == TWO
+
+
+@pytest.mark.parametrize("answer", ["5 year", "5 years", "5 yr", "5 yrs.", "5 Years"])
+def test_a_question_in_years_takes_year_yr_and_plurals(answer):
+    assert points_for(YEARS, answer) == TWO
+
+
+@pytest.mark.parametrize("answer", ["3 round", "3 rounds", "3 Rounds", "3"])
+def test_any_unit_is_taken_in_the_singular_or_the_plural(answer):
+    assert points_for(ROUNDS, answer) == TWO
+
+
+@pytest.mark.parametrize(
+    "answer", ["1.7 kilograms", "1.7 kg", "1.7 kilogram", "1.7 kilos", "1,731 grams", "1731 g"]
+)
+def test_kilograms_take_their_words_and_converted_grams(answer):
+    assert points_for(KILOGRAMS, answer) == TWO
+
+
+def test_converting_accepts_unit_words_too():
+    assert points_for(CONVERTIBLE_GRAMS, "1.731 kilograms") == TWO
+    assert points_for(CONVERTIBLE_GRAMS, "1,731,000 milligrams") == TWO
+    assert points_for(GRAMS, "1.731 kilograms") == Decimal("0.00")  # not allowed to convert
+
+
+@pytest.mark.parametrize(
+    ("key", "answer"),
+    [(ROUNDS, "3 rounds of talks"), (GRAMS, "1731 grams of rock"), (YEARS, "5 years of waiting")],
+)
+def test_what_follows_of_after_the_unit_does_not_matter(key, answer):
+    assert points_for(key, answer) == TWO
+
+
+def test_a_teachers_own_unit_words_are_accepted():
+    key = replace(ROUNDS, unit_words=parse_unit_words("rnd, session"))
+    assert points_for(key, "3 rnd") == TWO
+    assert points_for(key, "3 sessions") == TWO
+    assert points_for(key, "3 meetings") == Decimal("0.00")
+
+
+def test_the_words_of_another_unit_still_earn_nothing():
+    assert points_for(GRAMS, "1731 kilograms") == Decimal("0.00")
+    assert points_for(YEARS, "5 months") == Decimal("0.00")
+    assert points_for(ROUNDS, "3 papers") == Decimal("0.00")
+
+
+@pytest.mark.parametrize("answer", ["about 1700", "five", "1.731.0", "12 34", "1,731 000 g", "g"])
+def test_anything_else_gets_the_not_a_number_message(answer):
+    with pytest.raises(InvalidAnswer, match="^Enter a number in digits"):
+        clean_answer(GRAMS, answer)
+
+
+def test_the_not_a_number_message_never_shows_the_answer():
+    with pytest.raises(InvalidAnswer) as refused:
+        clean_answer(GRAMS, "lots")
+    assert "1731" not in str(refused.value) and "1,731" not in str(refused.value)
+
+
+def test_accepted_units_list_what_a_teacher_should_know():
+    assert accepted_units(CONVERTIBLE_GRAMS) == (["g", "gram", "gramme", "gm"], ["mg", "kg", "t"])
+    assert accepted_units(YEARS) == (["years", "yr", "year", "yrs"], [])
+    assert accepted_units(replace(ROUNDS, unit_words=("rnd",))) == (["rounds", "rnd"], [])
+    assert accepted_units(AnswerKey(NUMERIC, value=Decimal(1))) == ([], [])
 
 
 # --- ordering: 10, 20, 30, 40 is the right order --------------------------------------
@@ -667,3 +850,76 @@ def test_ticking_every_option_earns_nothing_when_one_is_wrong(flags, points):
     assume(not all(flags))
     key = AnswerKey(MULTIPLE, tuple(KeyChoice(i, str(i), flag) for i, flag in enumerate(flags)))
     assert points_for(key, list(range(len(flags))), points) == Decimal("0.00")
+
+
+# Every way a student may write an amount in grams, and the words for a unit.
+separators = st.sampled_from(["", ",", " ", "\u00a0", "\u202f"])
+
+
+def grouped(amount: Decimal, separator: str) -> str:
+    return f"{amount:,f}".replace(",", separator) if separator else f"{amount:f}"
+
+
+@fast
+@given(
+    st.decimals(min_value=0, max_value=10**9, places=3),
+    separators,
+    st.sampled_from(["g", "gram", "grams", "gramme", "grammes", "gm"]),
+    st.sampled_from(["", " "]),
+    st.sampled_from([str.lower, str.upper, str.title]),
+)
+def test_any_amount_in_any_word_for_its_unit_earns_full_marks(amount, sep, word, space, case):
+    key = AnswerKey(NUMERIC, value=amount, unit="g")
+    assert points_for(key, f"{grouped(amount, sep)}{space}{case(word)}") == TWO
+
+
+@fast
+@given(
+    st.decimals(min_value=0, max_value=10**6, places=3),
+    st.sampled_from(["kg", "kilogram", "kilograms", "kilogramme", "kilos"]),
+)
+def test_any_amount_in_kilogram_words_converts_to_grams(amount, word):
+    key = AnswerKey(NUMERIC, value=amount * 1000, unit="g", unit_convertible=True)
+    assert points_for(key, f"{amount:f} {word}") == TWO
+
+
+@fast
+@given(st.text(string.ascii_letters, min_size=3, max_size=12), st.booleans())
+def test_any_unit_word_is_taken_in_the_singular_and_the_plural(word, plural_key):
+    # A word ending in s, u or i has no plural made by adding "s" ("status", "bus", "axis"
+    # keep their s); the words of the units the engine knows follow their own table.
+    assume(not word.casefold().endswith(("s", "u", "i")))
+    assume(word.casefold() not in {w for words in UNIT_WORDS.values() for w in words})
+    key = AnswerKey(NUMERIC, value=Decimal(3), unit=word + "s" if plural_key else word)
+    assert points_for(key, f"3 {word}") == TWO
+    assert points_for(key, f"3 {word}s") == TWO
+
+
+@fast
+@given(st.text(st.characters(exclude_categories=["Nd", "Cs"]), max_size=30))
+def test_text_without_digits_is_never_a_number(text):
+    with pytest.raises(InvalidAnswer, match="^Enter a number"):
+        clean_answer(GRAMS, text)
+
+
+@fast
+@given(
+    st.lists(st.text(string.ascii_letters, min_size=2, max_size=8), min_size=1, max_size=4),
+    st.sampled_from(["the", "The", "a", "A", "an", "AN"]),
+)
+def test_with_articles_ignored_any_leading_article_matches(words, article):
+    answer = " ".join(words)
+    assume(answer.split()[0].casefold() not in ("the", "a", "an"))
+    assert points_for(lenient(answer), f"{article} {answer}") == TWO
+
+
+@fast
+@given(
+    st.lists(st.text(string.ascii_lowercase, min_size=2, max_size=8), min_size=0, max_size=3),
+    st.sampled_from(["U.S.", "US", "USA", "United States", "America"]),
+    st.sampled_from(["U.S.", "US", "USA", "United States", "America"]),
+)
+def test_any_listed_synonym_may_replace_another_inside_an_answer(words, used, written):
+    assume(not {"us", "usa", "united", "states", "america"} & set(words))
+    key = lenient(" ".join([used, *words]), synonyms=US_FORMS)
+    assert points_for(key, " ".join([written, *words])) == TWO

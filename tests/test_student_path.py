@@ -3,6 +3,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from lessons.factories import SectionFactory
 from quizzes.factories import AttemptFactory, QuizFactory, UserFactory
 from quizzes.forms import answer_data
 from quizzes.models import Attempt, Response
@@ -158,6 +159,21 @@ def test_submitting_totals_the_score_and_shows_explanations(student_client, quiz
     assert second.evidence.get_absolute_url() in results.text
 
 
+def test_results_link_every_section_a_question_cites(student_client, quiz):
+    first = quiz.questions.get(position=1)
+    timeline = SectionFactory(lesson=quiz.lesson, heading="Timeline", anchor="timeline")
+    first.also_cites.add(timeline)
+    attempt = start(student_client, quiz)
+    student_client.post(question_url(attempt, 1), chosen(attempt, first, "NASA"))
+
+    results = student_client.post(
+        reverse("quizzes:attempt_submit", args=[attempt.public_id]), follow=True
+    )
+
+    assert first.evidence.get_absolute_url() in results.text
+    assert f'href="{timeline.get_absolute_url()}"' in results.text
+
+
 def test_unanswered_questions_score_zero_on_submit(student_client, quiz):
     attempt = start(student_client, quiz)
     student_client.post(reverse("quizzes:attempt_submit", args=[attempt.public_id]))
@@ -207,8 +223,9 @@ def test_practice_quiz_needs_no_account_and_stays_private_to_its_browser(client,
     client.post(question_url(attempt, 1), chosen(attempt, question, "Right"))
     assert attempt.responses.get().points == Decimal(1)
 
-    client.cookies.clear()  # another browser
-    assert client.get(question_url(attempt, 1)).status_code == 404
+    client.cookies.clear()  # another browser: asked to sign in, as for any attempt id
+    reply = client.get(question_url(attempt, 1))
+    assert reply.status_code == 302 and reply["Location"].startswith(reverse("login"))
 
 
 def test_my_attempts_lists_only_my_own(student_client, student, quiz):

@@ -6,6 +6,8 @@
 // - In a sandboxed frame, where the quiz can't run, says where to find it.
 // - After htmx swaps the practice panel, reads the news out and moves focus into it,
 //   so keyboard and screen reader users stay in the frame where they were answering.
+// - When a request gets no answer, or a server error, says nothing was sent: the panel
+//   isn't swapped, so the student's answer stays as it was, never shown as checked.
 (function () {
   "use strict";
 
@@ -49,6 +51,26 @@
     // Set after a tick so screen readers read it even when the text repeats.
     window.setTimeout(function () { region.textContent = text; }, 50);
   }
+
+  function requestFailed(event, wordsName) {
+    var region = document.getElementById("announcer");
+    var panel = document.getElementById("practice-panel");
+    var form = event.detail.elt && event.detail.elt.closest && event.detail.elt.closest("form");
+    if (!region || !panel) return;
+    var note = document.getElementById("request-error");
+    if (!note) {
+      note = document.createElement("p");
+      note.id = "request-error";
+      note.className = "error";
+      note.setAttribute("role", "alert");
+      (form && panel.contains(form) ? form : panel).appendChild(note);
+    }
+    note.textContent = region.dataset[wordsName] || "";
+    announce(note.textContent);
+  }
+  document.addEventListener("htmx:sendError", function (event) { requestFailed(event, "notSent"); });
+  document.addEventListener("htmx:timeout", function (event) { requestFailed(event, "notSentServer"); });
+  document.addEventListener("htmx:responseError", function (event) { requestFailed(event, "notSentServer"); });
 
   document.addEventListener("htmx:afterSettle", function () {
     var panel = document.getElementById("practice-panel");

@@ -24,15 +24,15 @@ def take_quiz(page, quiz):
     expect(page.get_by_text("Question 1 of 2").first).to_be_visible()
     page.get_by_label("CNSA").check()
     page.get_by_role("button", name="Check answer").click()
-    expect(page.get_by_role("main").get_by_text("Correct.")).to_be_visible()
+    expect(page.locator("#main").get_by_text("Correct.")).to_be_visible()
     expect(page.get_by_text("1 of 2 answered")).to_be_visible()
 
     page.get_by_role("link", name="Next").click()
     expect(page.get_by_text("Question 2 of 2").first).to_be_visible()
     page.get_by_label("2006").check()
     page.get_by_role("button", name="Check answer").click()
-    expect(page.get_by_role("main").get_by_text("Not quite.")).to_be_visible()
-    expect(page.get_by_role("main").get_by_text("Right answer: 2011")).to_be_visible()
+    expect(page.locator("#main").get_by_text("Not quite.")).to_be_visible()
+    expect(page.locator("#main").get_by_text("Right answer: 2011")).to_be_visible()
 
     page.get_by_role("link", name="Review and submit").first.click()
     expect(page.get_by_role("heading", name="Review your answers")).to_be_visible()
@@ -54,7 +54,7 @@ def test_student_takes_a_quiz_with_htmx_swaps(page, student, quiz):
 
     page.get_by_label("CNSA").check()
     page.get_by_role("button", name="Check answer").click()
-    expect(page.get_by_role("main").get_by_text("Correct.")).to_be_visible()
+    expect(page.locator("#main").get_by_text("Correct.")).to_be_visible()
     assert page.evaluate("window.stillTheSamePage") is True
     assert page.url == question_url
     # Focus follows the swap to the feedback, and the live region reads it out.

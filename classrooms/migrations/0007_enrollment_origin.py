@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('classrooms', '0005_duration_help_texts'),
+        ('classrooms', '0006_assignment_review_shows_verdicts'),
     ]
 
     operations = [
