@@ -1,9 +1,9 @@
 "use strict";
 // The admin's autocomplete pickers (select2) replace a labelled <select> with elements
-// that have no accessible name: name each combobox after its field's <label>, as the
-// select was. Django builds the pickers with $.fn.djangoAdminSelect2 (autocomplete.js,
-// loaded before this deferred script), when the page is ready and for rows a formset
-// adds: wrapping it names them as they are built.
+// that have no accessible name: name each combobox, and the search box a multiple choice
+// types into, after the field's <label>, as the select was. Django builds the pickers
+// with $.fn.djangoAdminSelect2 (autocomplete.js, loaded before this deferred script),
+// when the page is ready and for rows a formset adds: wrapping it names them as built.
 {
     const $ = window.django && window.django.jQuery;
     const build = $ && $.fn.djangoAdminSelect2;
@@ -13,11 +13,13 @@
             for (const select of this) {
                 const label = document.querySelector(`label[for="${CSS.escape(select.id)}"]`);
                 const box = select.parentElement.querySelector(".select2-selection");
-                const shown = box && box.querySelector(".select2-selection__rendered");
-                if (!label || !shown) continue;
+                if (!label || !box) continue;
                 label.id = label.id || `${select.id}-label`;
-                box.setAttribute("aria-labelledby", `${label.id} ${shown.id}`);
-                shown.setAttribute("aria-labelledby", label.id);
+                const shown = box.querySelector(".select2-selection__rendered[id]");
+                box.setAttribute("aria-labelledby", shown ? `${label.id} ${shown.id}` : label.id);
+                if (shown) shown.setAttribute("aria-labelledby", label.id);
+                const search = box.querySelector(".select2-search__field");
+                if (search) search.setAttribute("aria-labelledby", label.id);
             }
             return built;
         };

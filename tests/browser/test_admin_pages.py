@@ -133,7 +133,17 @@ def fixed_column_stays(page, region, first_cell) -> bool:
     left = first_cell.bounding_box()["x"]
     for _ in range(6):
         page.keyboard.press("ArrowRight")
-    scrolled = region.evaluate("box => box.scrollLeft")
+    # Keyboard scrolling is animated: wait (5 s at most) for it to move, then to rest.
+    scrolled = region.evaluate(
+        """box => new Promise(done => {
+            let last = -1, ticks = 0;
+            const timer = setInterval(() => {
+                const resting = box.scrollLeft > 0 && box.scrollLeft === last;
+                if (resting || ++ticks === 50) { clearInterval(timer); done(box.scrollLeft); }
+                last = box.scrollLeft;
+            }, 100);
+        })"""
+    )
     return scrolled > 0 and first_cell.bounding_box()["x"] == left
 
 
