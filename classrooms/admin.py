@@ -1,7 +1,8 @@
 """Classes, rosters and assignments in the admin, each teacher seeing only their own.
 
 Teachers have no permissions on user accounts: a class's roster is managed on the
-class page (students join with the code, or come in from a CSV file).
+class page (students join with the code, come in from a CSV file or are added by
+username), where teachers also give their students new passwords.
 """
 
 from django import forms
@@ -40,33 +41,6 @@ class SchoolTimeMixin:
         return field
 
 
-class EnrollmentInline(admin.TabularInline):
-    model = Enrollment
-    extra = 0
-    fields = ["student_name", "username", "email", "joined_at"]
-    readonly_fields = fields
-    verbose_name = _("student")
-    verbose_name_plural = _("roster")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("student", "classroom")
-
-    def has_add_permission(self, request, obj=None):
-        return False  # students join with the code or come in from a CSV file
-
-    @admin.display(description=_("name"))
-    def student_name(self, enrollment):
-        return enrollment.student.get_full_name() or "—"
-
-    @admin.display(description=_("username"))
-    def username(self, enrollment):
-        return enrollment.student.get_username()
-
-    @admin.display(description=_("email"))
-    def email(self, enrollment):
-        return enrollment.student.email
-
-
 @admin.register(Classroom)
 class ClassroomAdmin(ListTitleMixin, admin.ModelAdmin):
     list_display = [
@@ -80,8 +54,6 @@ class ClassroomAdmin(ListTitleMixin, admin.ModelAdmin):
     search_fields = ["name", "join_code"]
     fields = ["name", "teachers", "join_code"]
     readonly_fields = ["join_code"]
-    filter_horizontal = ["teachers"]
-    inlines = [EnrollmentInline]
     actions = ["regenerate_join_codes"]
 
     def get_queryset(self, request):
@@ -101,6 +73,17 @@ class ClassroomAdmin(ListTitleMixin, admin.ModelAdmin):
             ("gradebook.csv", admin_views.gradebook_csv, "classrooms_classroom_gradebook_csv"),
             ("roster/", admin_views.import_roster, "classrooms_classroom_roster"),
             ("join-code/", admin_views.regenerate_join_code, "classrooms_classroom_join_code"),
+            ("students/add/", admin_views.add_student, "classrooms_classroom_student_add"),
+            (
+                "students/<int:student_id>/password/",
+                admin_views.student_password,
+                "classrooms_classroom_student_password",
+            ),
+            (
+                "students/<int:student_id>/remove/",
+                admin_views.remove_student,
+                "classrooms_classroom_student_remove",
+            ),
         ]
         return [
             *(
@@ -111,15 +94,25 @@ class ClassroomAdmin(ListTitleMixin, admin.ModelAdmin):
         ]
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.name == "teachers":
-            # Colleagues to share a class with: teachers, never students.
-            kwargs["queryset"] = (
-                get_user_model()
-                .objects.filter(Q(groups__name=TEACHERS_GROUP) | Q(pk=request.user.pk))
-                .distinct()
-                .order_by("last_name", "first_name", "username")
-            )
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name != "teachers":
+            return super().formfield_for_manytomany(db_field, request, **kwargs)
+        # Colleagues to share a class with: teachers, never students. Ticked in a plain
+        # list of checkboxes, which every keyboard and screen reader knows.
+        kwargs["queryset"] = (
+            get_user_model()
+            .objects.filter(Q(groups__name=TEACHERS_GROUP) | Q(pk=request.user.pk))
+            .distinct()
+            .order_by("last_name", "first_name", "username")
+        )
+        kwargs["widget"] = forms.CheckboxSelectMultiple
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        field.label_from_instance = admin_views.user_label
+        return field
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["roster"] = admin_views.roster_rows(obj, request.user)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_changeform_initial_data(self, request):
         return {"teachers": [request.user.pk], **super().get_changeform_initial_data(request)}
@@ -156,7 +149,7 @@ class ClassroomAdmin(ListTitleMixin, admin.ModelAdmin):
     def assignment_count(self, classroom):
         return classroom.assignment_count
 
-    @admin.display(description=_("grades"))
+    @admin.display(description=_("gradebook"))
     def gradebook_link(self, classroom):
         url = reverse("admin:classrooms_classroom_gradebook", args=[classroom.pk])
         return format_html('<a href="{}">{}</a>', url, gettext("Gradebook"))
@@ -225,11 +218,7 @@ class OverrideInline(SchoolTimeMixin, admin.TabularInline):
             .objects.filter(enrollments__classroom_id=obj.classroom_id if obj else None)
             .order_by("last_name", "first_name", "username")
         )
-        students.label_from_instance = lambda user: (
-            f"{user.get_full_name()} ({user.get_username()})"
-            if user.get_full_name()
-            else user.get_username()
-        )
+        students.label_from_instance = admin_views.user_label
         return formset
 
 
@@ -367,7 +356,7 @@ class AssignmentAdmin(ListTitleMixin, SchoolTimeMixin, admin.ModelAdmin):
             '<a href="{}?assignment={}">{}</a>', url, assignment.pk, assignment.waiting_count
         )
 
-    @admin.display(description=_("results"))
+    @admin.display(description=_("statistics"))
     def statistics_link(self, assignment):
         url = reverse("admin:classrooms_assignment_statistics", args=[assignment.pk])
         return format_html('<a href="{}">{}</a>', url, gettext("Statistics"))

@@ -24,7 +24,7 @@ from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from classrooms import grading, roster
@@ -210,8 +210,8 @@ def taken_emails(rows) -> list[str]:
     )
     return [
         _(
-            "Line %(line)s: %(email)s already has an account; ask the student to join "
-            "with the class code."
+            "Line %(line)s: %(email)s already has an account; add it with “Add a student "
+            "by username” on the class page, or ask the student to join with the class code."
         )
         % {"line": row.line, "email": row.email}
         for row in rows
@@ -241,7 +241,8 @@ def create_students(classroom, rows) -> list[tuple[object, str]]:
         )
         created.append((user, password))
     Enrollment.objects.bulk_create(
-        Enrollment(classroom=classroom, student=user) for user, _password in created
+        Enrollment(classroom=classroom, student=user, origin=Enrollment.Origin.CLASS_LIST)
+        for user, _password in created
     )
     return created
 
@@ -258,8 +259,17 @@ def import_roster(request, model_admin, object_id):
                 None, _("Someone created one of these accounts meanwhile; nothing was imported.")
             )
         else:
-            for user, _password in created:
-                model_admin.log_addition(request, user, _("Imported into %s") % classroom)
+            # Logged on the class, whose history teachers can open (not the accounts').
+            model_admin.log_change(
+                request,
+                classroom,
+                ngettext(
+                    "Imported %(count)d student from a class list",
+                    "Imported %(count)d students from a class list",
+                    len(created),
+                )
+                % {"count": len(created)},
+            )
             context = admin_context(
                 request,
                 model_admin,
@@ -300,6 +310,191 @@ def regenerate_join_code(request, model_admin, object_id):
         % {"code": classroom.join_code},
     )
     return redirect("admin:classrooms_classroom_change", classroom.pk)
+
+
+# Helping students: the roster, adding an account by username, a new password, removing
+
+
+def roster_rows(classroom, teacher) -> list[dict]:
+    """The class's students for its page, each with whether `teacher` may give them a new
+    password (see EnrollmentQuerySet.password_resettable_by)."""
+    enrollments = classroom.enrollments.select_related("student").order_by(
+        "student__last_name", "student__first_name", "student__username"
+    )
+    resettable = set(
+        classroom.enrollments.password_resettable_by(teacher).values_list("pk", flat=True)
+    )
+    return [{"enrollment": e, "may_reset": e.pk in resettable} for e in enrollments]
+
+
+def enrollment_or_404(classroom, student_id) -> Enrollment:
+    """The student's place in this class. Anyone else, a student of another class among
+    them, answers exactly as an id that exists nowhere."""
+    enrollment = (
+        classroom.enrollments.select_related("student").filter(student_id=student_id).first()
+    )
+    if enrollment is None:
+        raise Http404(_("No such student in this class."))
+    return enrollment
+
+
+class AddStudentForm(forms.Form):
+    username = forms.CharField(
+        label=gettext_lazy("Username"),
+        max_length=150,
+        help_text=gettext_lazy(
+            "The whole username, as the student logs in with it (for imported students, "
+            "their email)."
+        ),
+    )
+
+    def __init__(self, *args, classroom, **kwargs):
+        self.classroom = classroom
+        super().__init__(*args, **kwargs)
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        # Exact but for case, which sign-up keeps unique: no search, no partial match, so
+        # the form tells nothing about accounts whose username the teacher doesn't know.
+        matches = list(
+            get_user_model().objects.filter(
+                username__iexact=username, is_active=True, is_staff=False, is_superuser=False
+            )[:2]
+        )
+        exact = [user for user in matches if user.get_username() == username]
+        student = exact[0] if exact else matches[0] if len(matches) == 1 else None
+        if student is None:
+            raise forms.ValidationError(
+                _(
+                    "No student has the username “%(username)s”. Check it with the student, "
+                    "or import new students from a class list."
+                ),
+                params={"username": username},
+            )
+        if self.classroom.enrollments.filter(student=student).exists():
+            raise forms.ValidationError(
+                _("%(username)s is already in this class."), params={"username": username}
+            )
+        self.student = student
+        return username
+
+
+@require_http_methods(["GET", "POST"])
+def add_student(request, model_admin, object_id):
+    classroom = own_object_or_404(request, model_admin, object_id, change=True)
+    form = AddStudentForm(request.POST or None, classroom=classroom)
+    if request.method == "POST" and form.is_valid():
+        student = form.student
+        _enrollment, created = Enrollment.objects.get_or_create(
+            classroom=classroom, student=student, defaults={"origin": Enrollment.Origin.USERNAME}
+        )
+        if created:  # else another teacher added them a moment ago
+            model_admin.log_change(
+                request, classroom, _("Added %s by username") % student.get_username()
+            )
+        messages.success(
+            request,
+            _("%(student)s is now in %(class)s. Their password stays their own.")
+            % {"student": user_label(student), "class": classroom},
+        )
+        return redirect("admin:classrooms_classroom_change", classroom.pk)
+    context = admin_context(
+        request,
+        model_admin,
+        _("Add a student to %(class)s") % {"class": classroom},
+        classroom,
+        form=form,
+    )
+    return TemplateResponse(request, "admin/classrooms/classroom/student_add.html", context)
+
+
+def user_label(user) -> str:
+    """How a person is named to teachers: "Ada Lovelace (ada)", or the username alone."""
+    name = user.get_full_name()
+    return f"{name} ({user.get_username()})" if name else user.get_username()
+
+
+@require_http_methods(["GET", "POST"])
+def student_password(request, model_admin, object_id, student_id):
+    """A confirmation page; posting it gives the student a new password, shown this once.
+
+    set_password changes the password hash, which every session's auth hash is checked
+    against on each request, so the student is logged out everywhere, whichever store
+    (database, cache) holds the sessions.
+    """
+    classroom = own_object_or_404(request, model_admin, object_id, change=True)
+    enrollment = enrollment_or_404(classroom, student_id)
+    student = enrollment.student
+    may_reset = (
+        classroom.enrollments.password_resettable_by(request.user).filter(pk=enrollment.pk).exists()
+    )
+    if request.method == "POST" and may_reset:
+        password = new_password()
+        student.set_password(password)
+        student.save(update_fields=["password"])
+        model_admin.log_change(
+            request, classroom, _("New password for %s") % student.get_username()
+        )
+        context = admin_context(
+            request,
+            model_admin,
+            _("New password for %(student)s") % {"student": user_label(student)},
+            classroom,
+            student=student,
+            password=password,
+        )
+        # Shown this once and kept nowhere: no cache may keep it.
+        response = TemplateResponse(
+            request, "admin/classrooms/classroom/student_password_done.html", context
+        )
+        add_never_cache_headers(response)
+        return response
+    context = admin_context(
+        request,
+        model_admin,
+        _("New password for %(student)s") % {"student": user_label(student)},
+        classroom,
+        student=student,
+        may_reset=may_reset,
+    )
+    return TemplateResponse(
+        request,
+        "admin/classrooms/classroom/student_password.html",
+        context,
+        status=403 if request.method == "POST" else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def remove_student(request, model_admin, object_id, student_id):
+    """A confirmation page saying what happens to the student's work; posting it removes
+    the student from the class (the account and every attempt stay)."""
+    classroom = own_object_or_404(request, model_admin, object_id, change=True)
+    enrollment = enrollment_or_404(classroom, student_id)
+    student = enrollment.student
+    if request.method == "POST":
+        enrollment.delete()
+        model_admin.log_change(
+            request, classroom, _("Removed %s from the class") % student.get_username()
+        )
+        messages.success(
+            request,
+            _("%(student)s is no longer in %(class)s; their attempts are kept.")
+            % {"student": user_label(student), "class": classroom},
+        )
+        return redirect("admin:classrooms_classroom_change", classroom.pk)
+    attempts = Attempt.objects.filter(assignment__classroom=classroom, user=student)
+    context = admin_context(
+        request,
+        model_admin,
+        _("Remove %(student)s from %(class)s?")
+        % {"student": user_label(student), "class": classroom},
+        classroom,
+        student=student,
+        submitted=attempts.submitted().count(),
+        in_progress=attempts.in_progress().count(),
+    )
+    return TemplateResponse(request, "admin/classrooms/classroom/student_remove.html", context)
 
 
 # Statistics

@@ -70,7 +70,34 @@ class Classroom(models.Model):
         self.save(update_fields=["join_code"])
 
 
+class EnrollmentQuerySet(models.QuerySet):
+    def for_teacher(self, user):
+        return self if user.is_superuser else self.filter(classroom__teachers=user)
+
+    def password_resettable_by(self, teacher):
+        """Enrollments of students `teacher` may give a new password: students (never a
+        staff account) who joined one of the teacher's classes with its code or came in
+        from the teacher's class list. Adding an account by its username gives a teacher
+        no more than that account joining would: it never hands over its password."""
+        helped = (
+            Enrollment.objects.for_teacher(teacher)
+            .exclude(origin=Enrollment.Origin.USERNAME)
+            .values("student")
+        )
+        return self.filter(student__in=helped, student__is_staff=False, student__is_superuser=False)
+
+
 class Enrollment(models.Model):
+    class Origin(models.TextChoices):
+        """How a student came into the class, which decides whether its teachers may give
+        them a new password: a student who joined with the code, or whose account a
+        teacher made from a class list, is the class's to help; an account a teacher
+        added by its username may belong to other classes, and stays its owner's."""
+
+        JOIN_CODE = "code", _("with the class code")
+        CLASS_LIST = "list", _("from a class list")
+        USERNAME = "username", _("added by username")
+
     classroom = models.ForeignKey(
         Classroom, on_delete=models.CASCADE, related_name="enrollments", verbose_name=_("class")
     )
@@ -81,6 +108,9 @@ class Enrollment(models.Model):
         verbose_name=_("student"),
     )
     joined_at = models.DateTimeField(_("joined"), auto_now_add=True)
+    origin = models.CharField(_("came in"), max_length=10, choices=Origin, default=Origin.JOIN_CODE)
+
+    objects = EnrollmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["classroom", "student__username"]

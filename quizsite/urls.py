@@ -8,6 +8,7 @@ from classrooms.views import LoginView, PasswordChangeView, admin_login, admin_p
 from embeds.views import oembed
 from quizsite.admin_pages import view_on_site
 from quizsite.health import healthz, livez
+from quizsite.site_files import favicon, robots_txt
 
 admin.site.site_header = _("Orbit Quiz for teachers")
 admin.site.site_title = _("Orbit Quiz admin")
@@ -23,6 +24,8 @@ handler500 = "quizsite.errors.server_error_page"
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("livez", livez, name="livez"),
+    path("favicon.ico", favicon, name="favicon"),
+    path("robots.txt", robots_txt, name="robots_txt"),
     # Before the includes that also have these paths: both logins and both password
     # changes are rate limited.
     path("admin/login/", admin_login),

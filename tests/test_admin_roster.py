@@ -5,9 +5,15 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from classrooms.factories import ClassroomFactory, TeacherFactory
+from classrooms.factories import (
+    AssignmentFactory,
+    ClassroomFactory,
+    EnrollmentFactory,
+    TeacherFactory,
+)
 from classrooms.models import Enrollment
-from quizzes.factories import UserFactory
+from quizzes.factories import QuestionFactory, UserFactory
+from quizzes.models import Attempt
 
 
 @pytest.fixture
@@ -142,3 +148,182 @@ def test_a_large_hostile_file_gets_one_clear_message(teacher_client, classroom, 
     assert message in page.content.decode()
     assert "Line 2" not in page.text
     assert not Enrollment.objects.filter(classroom=classroom).exists()
+
+
+# Helping students: a new password, adding an existing account, removing from the class
+
+
+def without_tokens(page: str) -> str:
+    """The page without its per-response nonce and CSRF token."""
+    return re.sub(r'(nonce="|csrfmiddlewaretoken" value="|X-CSRFToken": ")[^"]*', "", page)
+
+
+def password_url(classroom, student):
+    return f"/admin/classrooms/classroom/{classroom.pk}/students/{student.pk}/password/"
+
+
+def remove_url(classroom, student):
+    return f"/admin/classrooms/classroom/{classroom.pk}/students/{student.pk}/remove/"
+
+
+def add_url(classroom):
+    return f"/admin/classrooms/classroom/{classroom.pk}/students/add/"
+
+
+@pytest.fixture
+def ada(classroom):
+    ada = UserFactory(username="ada", first_name="Ada", last_name="Lovelace")
+    EnrollmentFactory(classroom=classroom, student=ada)
+    return ada
+
+
+@pytest.fixture
+def elsewhere(db):
+    """Another teacher's student, in another teacher's class."""
+    zed = UserFactory(username="zed", first_name="Zed", last_name="Elsewhere")
+    EnrollmentFactory(classroom=ClassroomFactory(teachers=[TeacherFactory()]), student=zed)
+    return zed
+
+
+@pytest.mark.parametrize(
+    "engine",
+    [
+        "django.contrib.sessions.backends.db",
+        "django.contrib.sessions.backends.cache",
+        "django.contrib.sessions.backends.cached_db",
+        "quizsite.sessions",  # the site's own with REDIS_URL
+    ],
+)
+def test_a_new_password_is_shown_once_and_logs_the_student_out_everywhere(
+    settings, engine, client, teacher, classroom, ada
+):
+    settings.SESSION_ENGINE = engine
+    teacher_client = client
+    teacher_client.force_login(teacher)
+    phone, laptop = Client(), Client()
+    for device in (phone, laptop):
+        assert device.login(username="ada", password="correct horse battery")
+        assert device.get("/dashboard/").status_code == 200
+
+    confirm = teacher_client.get(password_url(classroom, ada))
+    assert "Give Ada Lovelace a new password" in confirm.text
+    assert Client().login(username="ada", password="correct horse battery")  # nothing yet
+    page = teacher_client.post(password_url(classroom, ada))
+
+    assert page.status_code == 200
+    assert "no-store" in page["Cache-Control"]
+    password = re.search(r'<code id="new-password">([^<]+)</code>', page.text).group(1)
+    for device in (phone, laptop):
+        assert device.get("/dashboard/")["Location"].startswith("/accounts/login/")
+    assert not Client().login(username="ada", password="correct horse battery")
+    assert Client().login(username="ada", password=password)
+    roster = teacher_client.get(f"/admin/classrooms/classroom/{classroom.pk}/change/")
+    assert password not in roster.text
+    assert (
+        "New password for ada"
+        in teacher_client.get(f"/admin/classrooms/classroom/{classroom.pk}/history/").text
+    )
+
+
+def test_the_password_reset_404s_for_another_teachers_student(
+    teacher_client, classroom, ada, elsewhere
+):
+    hash_before = elsewhere.password
+    mine = teacher_client.get(password_url(classroom, ada))
+    assert mine.status_code == 200
+
+    theirs = teacher_client.get(password_url(classroom, elsewhere))
+    nobody = teacher_client.get(
+        f"/admin/classrooms/classroom/{classroom.pk}/students/987654/password/"
+    )
+    assert theirs.status_code == nobody.status_code == 404
+    assert without_tokens(theirs.text) == without_tokens(nobody.text)
+    their_class = elsewhere.enrollments.get().classroom
+    assert teacher_client.get(password_url(their_class, elsewhere)).status_code == 404
+    for url in (password_url(classroom, elsewhere), password_url(their_class, elsewhere)):
+        assert teacher_client.post(url).status_code == 404
+    elsewhere.refresh_from_db()
+    assert elsewhere.password == hash_before
+
+
+def test_adding_an_existing_account_by_username_never_hands_over_its_password(
+    teacher_client, classroom, elsewhere
+):
+    hash_before = elsewhere.password
+    form = teacher_client.get(add_url(classroom))
+    assert "Zed" not in form.text
+
+    added = teacher_client.post(add_url(classroom), {"username": "ZED"}, follow=True)
+
+    assert "Zed Elsewhere (zed) is now in Orion Group" in added.text
+    assert classroom.enrollments.get().origin == Enrollment.Origin.USERNAME
+    assert password_url(classroom, elsewhere) not in added.text  # no "New password" link
+    refused = teacher_client.post(password_url(classroom, elsewhere))
+    assert refused.status_code == 403
+    assert "is not yours to change" in refused.text
+    elsewhere.refresh_from_db()
+    assert elsewhere.password == hash_before
+
+
+def test_adding_by_username_names_nobody_it_does_not_add(teacher_client, classroom, ada):
+    colleague = TeacherFactory(username="colleague", first_name="Carla")
+    unknown = teacher_client.post(add_url(classroom), {"username": "ad"})
+    assert "No student has the username “ad”" in unknown.text
+    staff = teacher_client.post(add_url(classroom), {"username": "colleague"})
+    assert "No student has the username “colleague”" in staff.text
+    assert "Carla" not in staff.text
+    again = teacher_client.post(add_url(classroom), {"username": "ada"})
+    assert "ada is already in this class." in again.text
+    assert list(classroom.students.all()) == [ada]
+    assert not colleague.enrollments.exists()
+
+
+def test_a_teacher_who_joined_a_class_keeps_their_password(teacher_client, classroom):
+    colleague = TeacherFactory(username="colleague")
+    EnrollmentFactory(classroom=classroom, student=colleague)  # joined with the code
+    hash_before = colleague.password
+    assert teacher_client.post(password_url(classroom, colleague)).status_code == 403
+    colleague.refresh_from_db()
+    assert colleague.password == hash_before
+
+
+def test_imported_students_can_be_given_a_new_password(teacher_client, classroom):
+    upload(teacher_client, classroom, b"name,email\nMae Jemison,mae@example.org\n")
+    mae = get_user_model().objects.get(username="mae@example.org")
+    assert classroom.enrollments.get().origin == Enrollment.Origin.CLASS_LIST
+    assert teacher_client.post(password_url(classroom, mae)).status_code == 200
+
+
+def test_removing_a_student_asks_first_and_keeps_their_attempts(
+    teacher_client, classroom, ada, take_quiz
+):
+    assignment = AssignmentFactory(classroom=classroom, quiz=QuestionFactory().quiz)
+    question = assignment.quiz.questions.get()
+    take_quiz(assignment, ada, {question: question.choices.get(is_correct=True).pk})
+    gradebook = f"/admin/classrooms/classroom/{classroom.pk}/gradebook/"
+    assert "Lovelace" in teacher_client.get(gradebook).text
+
+    confirm = teacher_client.get(remove_url(classroom, ada))
+    assert "Their 1 submitted attempt at this class's quizzes is kept" in confirm.text
+    assert classroom.enrollments.filter(student=ada).exists()  # asking removes nobody
+    done = teacher_client.post(remove_url(classroom, ada), follow=True)
+
+    assert "Ada Lovelace (ada) is no longer in Orion Group" in done.text
+    assert not classroom.enrollments.exists()
+    attempt = Attempt.objects.get(user=ada)
+    assert attempt.score == 1
+    assert "Lovelace" not in teacher_client.get(gradebook).text
+    ada_client = Client()
+    ada_client.force_login(ada)
+    assert ada_client.get(f"/attempts/{attempt.public_id}/results/").status_code == 200
+    assert ada_client.post(f"/assignments/{assignment.pk}/start/").status_code == 404
+    teacher_client.post(add_url(classroom), {"username": "ada"})
+    assert "1 / 1" in teacher_client.get(gradebook).text  # back, with the grade
+
+
+def test_another_teachers_student_cannot_be_removed(teacher_client, classroom, elsewhere):
+    their_class = elsewhere.enrollments.get().classroom
+    for url in (remove_url(classroom, elsewhere), remove_url(their_class, elsewhere)):
+        assert teacher_client.get(url).status_code == 404
+        assert teacher_client.post(url).status_code == 404
+    assert elsewhere.enrollments.count() == 1

@@ -50,6 +50,8 @@ MATRIX_TABLE = """
 # The site
 healthz                                             scoped    ok        scoped    ok        scoped    ok
 livez                                               scoped    ok        scoped    ok        scoped    ok
+favicon                                             redirect  redirect  redirect  redirect  redirect  redirect
+robots_txt                                          scoped    ok        scoped    ok        scoped    ok
 oembed                                              scoped    ok        scoped    ok        scoped    ok
 lessons:lesson_list                                 scoped    ok        scoped    ok        scoped    ok
 lessons:lesson_detail                               scoped    ok        scoped    ok        scoped    ok
@@ -106,6 +108,9 @@ admin:classrooms_classroom_gradebook                login     login     login   
 admin:classrooms_classroom_gradebook_csv            login     login     login     shows     404       shows
 admin:classrooms_classroom_roster                   login     login     login     shows     404       shows
 admin:classrooms_classroom_join_code                login     login     login     shows     404       shows
+admin:classrooms_classroom_student_add              login     login     login     shows     404       shows
+admin:classrooms_classroom_student_password         login     login     login     shows     404       shows
+admin:classrooms_classroom_student_remove           login     login     login     shows     404       shows
 admin:classrooms_assignment_changelist              login     login     login     shows     scoped    shows
 admin:classrooms_assignment_add                     login     login     login     ok        scoped    ok
 admin:classrooms_assignment_change                  login     login     login     shows     missing   shows
@@ -225,7 +230,7 @@ def make_world() -> dict:
     student_a = UserFactory(username="alice-a", first_name="Alice", last_name="Aldrin")
     student_b = UserFactory(username="bob-b")
     classroom = ClassroomFactory(name="Apollo Class", teachers=[teacher_a])
-    ClassroomFactory(name="Gemini Class", teachers=[teacher_b])
+    other_classroom = ClassroomFactory(name="Gemini Class", teachers=[teacher_b])
     EnrollmentFactory(classroom=classroom, student=student_a)
     EnrollmentFactory(classroom=classroom, student=student_b)
     quiz = QuizFactory(title="Wolf Amendment quiz")
@@ -250,6 +255,7 @@ def make_world() -> dict:
             zip(ROLES[1:], [student_a, student_b, teacher_a, teacher_b, superuser], strict=True)
         ),
         "classroom": classroom,
+        "other_classroom": other_classroom,
         "assignment": assignment,
         "quiz": quiz,
         "question": single,
@@ -302,6 +308,8 @@ def url_kwargs(key, route, world, missing=False) -> dict:
             values[name] = NO_SUCH_UUID if missing else attempt.public_id
         elif name == "number":
             values[name] = 1
+        elif name == "student_id":
+            values[name] = NO_SUCH_ID if missing else world["users"]["student_a"].pk
         elif name == "pk":  # assignment_start
             values[name] = NO_SUCH_ID if missing else world["assignment"].pk
         elif name == "object_id" and key.startswith(("admin:view_on_site", "admin/r/")):
@@ -430,6 +438,42 @@ def test_view_on_site_still_opens_shared_pages(world, visitors, db):
     response = visitors["teacher_b"].get(url)
     assert response.status_code == 302
     assert response["Location"].endswith(lesson.get_absolute_url())
+
+
+STUDENT_PAGES = ("student_password", "student_remove")
+
+
+@pytest.mark.parametrize("page", STUDENT_PAGES)
+def test_another_teachers_student_answers_as_a_nonexistent_id(page, world, visitors, db):
+    """Teacher B asks about A (who is in A's class, not B's) through B's own class: the
+    answer is exactly the one an id that exists nowhere gets."""
+    name = f"admin:classrooms_classroom_{page}"
+    own_class = world["other_classroom"].pk
+    student_a = world["users"]["student_a"].pk
+    client = visitors["teacher_b"]
+    theirs = client.get(reverse(name, args=[own_class, student_a]))
+    nobody = client.get(reverse(name, args=[own_class, NO_SUCH_ID]))
+    assert theirs.status_code == nobody.status_code == 404
+    ids = {"student": student_a}, {"student": NO_SUCH_ID}
+    assert same_page(theirs.text, nobody.text, *ids)
+
+
+@pytest.mark.parametrize("page", STUDENT_PAGES)
+def test_nobody_else_can_give_A_a_password_or_remove_A(page, world, visitors, db):
+    student_a = world["users"]["student_a"]
+    classes = (world["classroom"].pk, world["other_classroom"].pk)
+    for role in ("anonymous", "student_a", "student_b", "teacher_b"):
+        for classroom in classes:
+            url = reverse(f"admin:classrooms_classroom_{page}", args=[classroom, student_a.pk])
+            post = visitors[role].post(url)
+            if role == "teacher_b":
+                assert post.status_code == 404, url
+            else:
+                assert urlsplit(post["Location"]).path == reverse("admin:login")
+    password = student_a.password
+    student_a.refresh_from_db()
+    assert student_a.password == password
+    assert world["classroom"].enrollments.filter(student=student_a).exists()
 
 
 # POSTs by the wrong visitor change nothing.
