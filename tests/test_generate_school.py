@@ -68,8 +68,9 @@ def test_scale_makes_a_fraction_of_each_size():
 def test_the_same_seed_makes_the_same_school():
     def scores():
         return list(
-            Attempt.objects.order_by("user__username", "assignment__quiz__slug", "started_at")
-            .values_list("user__username", "assignment__quiz__slug", "score")
+            Attempt.objects.order_by(
+                "user__username", "assignment__quiz__slug", "started_at"
+            ).values_list("user__username", "assignment__quiz__slug", "score")
         )
 
     generate(**TINY)
