@@ -19,12 +19,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.groups import TEACHERS_GROUP
 from classrooms import admin_views, durations
 from classrooms.models import Assignment, Classroom, Enrollment, Override
 from quizsite.admin_pages import ListTitleMixin, admin_page, short_time
 from quizzes.marking import waiting_for_teacher
-
-TEACHERS_GROUP = "Teachers"
 
 
 class SchoolTimeMixin:

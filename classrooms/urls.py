@@ -6,5 +6,4 @@ app_name = "classrooms"
 urlpatterns = [
     path("join/", views.join, name="join"),
     path("dashboard/", views.dashboard, name="dashboard"),
-    path("accounts/signup/", views.signup, name="signup"),
 ]

@@ -5,10 +5,11 @@ from decimal import Decimal
 
 import pytest
 
+from accounts.factories import UserFactory
 from classrooms.factories import AssignmentFactory, ClassroomFactory, EnrollmentFactory
 from classrooms.models import Assignment
 from quizzes import marking
-from quizzes.factories import QuestionFactory, QuizFactory, UserFactory
+from quizzes.factories import QuestionFactory, QuizFactory
 from quizzes.models import Question
 
 

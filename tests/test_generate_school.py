@@ -11,8 +11,8 @@ from django.db.models import Count, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.factories import UserFactory
 from classrooms.models import Assignment, Classroom, Enrollment
-from quizzes.factories import UserFactory
 from quizzes.models import Attempt, Quiz, Response
 
 pytestmark = pytest.mark.django_db

@@ -20,13 +20,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from classrooms.factories import (
-    AssignmentFactory,
-    ClassroomFactory,
-    EnrollmentFactory,
-    TeacherFactory,
-)
-from quizzes.factories import QuestionFactory, QuizFactory, UserFactory
+from accounts.factories import TeacherFactory, UserFactory
+from classrooms.factories import AssignmentFactory, ClassroomFactory, EnrollmentFactory
+from quizzes.factories import QuestionFactory, QuizFactory
 from quizzes.forms import answer_data
 from quizzes.models import Attempt, Question
 
@@ -67,8 +63,8 @@ quizzes:attempt_submit                              405       405       405     
 quizzes:attempt_results                             login     ok        404       404       404       404
 classrooms:dashboard                                login     ok        ok        ok        scoped    ok
 classrooms:join                                     login     ok        scoped    ok        scoped    ok
-classrooms:signup                                   scoped    ok        scoped    ok        scoped    ok
-# Accounts (django.contrib.auth)
+# Accounts
+signup                                              scoped    ok        scoped    ok        scoped    ok
 login                                               scoped    ok        scoped    ok        scoped    ok
 logout                                              405       405       405       405       405       405
 password_change                                     login     ok        scoped    ok        scoped    ok

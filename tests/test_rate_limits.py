@@ -4,10 +4,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 
+from accounts.factories import UserFactory
 from classrooms.factories import ClassroomFactory
 from classrooms.models import Enrollment
 from quizsite import ratelimit
-from quizzes.factories import UserFactory
 from quizzes.models import Attempt
 
 # A moment at the start of an hour, so every window (15 minutes, an hour) starts there too.
