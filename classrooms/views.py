@@ -1,9 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Prefetch
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from classrooms.forms import JoinForm
 from classrooms.models import Assignment, Enrollment, Override
@@ -47,6 +49,39 @@ def join(request):
     else:
         messages.info(request, _("You are already in %(name)s.") % {"name": form.classroom.name})
     return redirect("classrooms:dashboard")
+
+
+@login_required
+@require_POST
+def assignment_start(request, pk):
+    assignment = get_object_or_404(
+        Assignment.objects.for_student(request.user).select_related("quiz"), pk=pk
+    )
+    with transaction.atomic():
+        # Lock the enrollment so a double click can't start two attempts at once.
+        Enrollment.objects.select_for_update().filter(
+            classroom=assignment.classroom_id, student=request.user
+        ).first()
+        attempts = Attempt.objects.filter(user=request.user, assignment=assignment)
+        attempts.close_expired()
+        attempt = attempts.in_progress().first()
+        if attempt is None:
+            rules = assignment.rules_for(request.user)
+            refusal = rules.refusal(attempts_made=attempts.count())
+            if refusal:
+                messages.error(request, refusal)
+                return redirect("classrooms:dashboard")
+            now = timezone.now()
+            attempt = Attempt.objects.create(
+                quiz=assignment.quiz,
+                assignment=assignment,
+                user=request.user,
+                max_score=assignment.quiz.max_score,
+                started_at=now,
+                last_seen_at=now,
+                deadline=rules.deadline_from(now),
+            )
+    return redirect(attempt.get_absolute_url())
 
 
 @login_required

@@ -4,18 +4,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from classrooms.models import Assignment, Enrollment
 from quizsite import ratelimit
 from quizzes import content_cache, scoring
 from quizzes.forms import read_answer
@@ -166,39 +163,6 @@ def remember_practice_attempt(request, attempt):
     remembered = request.session.get(PRACTICE_SESSION_KEY, [])
     if str(attempt.public_id) not in remembered:
         request.session[PRACTICE_SESSION_KEY] = [*remembered[-19:], str(attempt.public_id)]
-
-
-@login_required
-@require_POST
-def assignment_start(request, pk):
-    assignment = get_object_or_404(
-        Assignment.objects.for_student(request.user).select_related("quiz"), pk=pk
-    )
-    with transaction.atomic():
-        # Lock the enrollment so a double click can't start two attempts at once.
-        Enrollment.objects.select_for_update().filter(
-            classroom=assignment.classroom_id, student=request.user
-        ).first()
-        attempts = Attempt.objects.filter(user=request.user, assignment=assignment)
-        attempts.close_expired()
-        attempt = attempts.in_progress().first()
-        if attempt is None:
-            rules = assignment.rules_for(request.user)
-            refusal = rules.refusal(attempts_made=attempts.count())
-            if refusal:
-                messages.error(request, refusal)
-                return redirect("classrooms:dashboard")
-            now = timezone.now()
-            attempt = Attempt.objects.create(
-                quiz=assignment.quiz,
-                assignment=assignment,
-                user=request.user,
-                max_score=assignment.quiz.max_score,
-                started_at=now,
-                last_seen_at=now,
-                deadline=rules.deadline_from(now),
-            )
-    return redirect(attempt.get_absolute_url())
 
 
 @require_GET

@@ -16,7 +16,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def start(client, assignment, follow=False):
-    return client.post(reverse("quizzes:assignment_start", args=[assignment.pk]), follow=follow)
+    return client.post(reverse("classrooms:assignment_start", args=[assignment.pk]), follow=follow)
 
 
 def question_url(attempt, number):

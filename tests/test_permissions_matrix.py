@@ -53,7 +53,6 @@ lessons:lesson_list                                 scoped    ok        scoped  
 lessons:lesson_detail                               scoped    ok        scoped    ok        scoped    ok
 quizzes:quiz_detail                                 scoped    ok        scoped    ok        scoped    ok
 quizzes:quiz_start                                  405       405       405       405       405       405
-quizzes:assignment_start                            login     405       405       405       405       405
 quizzes:attempt_list                                login     ok        scoped    ok        scoped    ok
 quizzes:attempt_detail                              login     redirect  404       404       404       404
 quizzes:attempt_question                            login     ok        404       404       404       404
@@ -63,6 +62,7 @@ quizzes:attempt_submit                              405       405       405     
 quizzes:attempt_results                             login     ok        404       404       404       404
 classrooms:dashboard                                login     ok        ok        ok        scoped    ok
 classrooms:join                                     login     ok        scoped    ok        scoped    ok
+classrooms:assignment_start                         login     405       405       405       405       405
 # Accounts
 signup                                              scoped    ok        scoped    ok        scoped    ok
 login                                               scoped    ok        scoped    ok        scoped    ok
@@ -509,7 +509,7 @@ def test_nobody_else_can_answer_flag_or_submit_As_attempt(role, world, visitors,
     [("anonymous", 302), ("teacher_a", 404), ("teacher_b", 404), ("superuser", 404)],
 )
 def test_only_the_class_can_start_its_assignment(role, status, world, visitors, db):
-    url = reverse("quizzes:assignment_start", args=[world["assignment"].pk])
+    url = reverse("classrooms:assignment_start", args=[world["assignment"].pk])
     assert visitors[role].post(url).status_code == status
     assert Attempt.objects.filter(assignment=world["assignment"]).count() == 2  # A's two
 
