@@ -17,10 +17,6 @@ class LoginView(auth_views.LoginView):
 
     authentication_form = LoginForm
 
-    def get_template_names(self):
-        names = super().get_template_names()
-        return [f"{names[0]}#login-form"] if self.request.htmx else names
-
     def form_invalid(self, form):
         response = super().form_invalid(form)
         return ratelimit.refuse(response, form.block) if form.block else response
@@ -59,13 +55,6 @@ def admin_password_change(request):
     return view(request)
 
 
-def render_form(request, template, partial, context, status):
-    """The form's page, or for htmx only the form (`partial`), which carries any message."""
-    if request.htmx:
-        template += f"#{partial}"
-    return render(request, template, context, status=status)
-
-
 @require_http_methods(["GET", "POST"])
 def signup(request):
     form = UserCreationForm(request.POST if request.method == "POST" else None)
@@ -75,7 +64,7 @@ def signup(request):
             # Unbound, so nothing is checked; the name typed stays, passwords never do.
             form = UserCreationForm(initial={"username": request.POST.get("username", "")})
             context = {"form": form, "limit_message": block.message}
-            response = render_form(request, "registration/signup.html", "signup-form", context, 429)
+            response = render(request, "registration/signup.html", context, status=429)
             return ratelimit.refuse(response, block)
         if form.is_valid():
             user = form.save()
@@ -85,4 +74,4 @@ def signup(request):
             )
             return redirect(settings.SIGNUP_REDIRECT_URL)
     status = 400 if form.errors else 200
-    return render_form(request, "registration/signup.html", "signup-form", {"form": form}, status)
+    return render(request, "registration/signup.html", {"form": form}, status=status)

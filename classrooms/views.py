@@ -13,18 +13,11 @@ from quizsite import ratelimit
 from quizzes.models import Attempt
 
 
-def render_form(request, template, partial, context, status):
-    """The form's page, or for htmx only the form (`partial`), which carries any message."""
-    if request.htmx:
-        template += f"#{partial}"
-    return render(request, template, context, status=status)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def join(request):
     if request.method == "GET":
-        return render_form(request, "classrooms/join.html", "join-form", {"form": JoinForm()}, 200)
+        return render(request, "classrooms/join.html", {"form": JoinForm()})
     # Counted before the code is looked up; only a code that matched no class keeps its slots.
     slots = ratelimit.take(
         (ratelimit.JOIN_PER_IP, ratelimit.client_ip(request)),
@@ -33,13 +26,13 @@ def join(request):
     if block := slots.block:
         form = JoinForm(initial={"code": request.POST.get("code", "")})
         context = {"form": form, "limit_message": block.message}
-        response = render_form(request, "classrooms/join.html", "join-form", context, 429)
+        response = render(request, "classrooms/join.html", context, status=429)
         return ratelimit.refuse(response, block)
     form = JoinForm(request.POST)
     if not form.is_valid():
         if not form.has_error("code", "unknown"):
             slots.give_back()  # empty or too long: nothing was looked up
-        return render_form(request, "classrooms/join.html", "join-form", {"form": form}, 400)
+        return render(request, "classrooms/join.html", {"form": form}, status=400)
     slots.give_back()
     _enrollment, created = Enrollment.objects.get_or_create(
         classroom=form.classroom, student=request.user
