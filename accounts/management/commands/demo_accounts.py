@@ -14,10 +14,7 @@ DEMO_ACCOUNTS = [
 
 
 class Command(BaseCommand):
-    help = (
-        "Create (or reset) a demo teacher and a demo student, and print their logins. "
-        "manage.py demo_class also gives them a demo class."
-    )
+    help = "Create (or reset) a demo teacher and a demo student, and print their logins."
 
     def handle(self, *args, **options):
         User = get_user_model()
