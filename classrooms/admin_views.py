@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from classrooms import grading, roster
 from classrooms.models import Enrollment
-from quizzes import scoring, statistics
+from quizzes import statistics
 from quizzes.marking import points_text
 from quizzes.models import Attempt, Question, Response
 
@@ -556,12 +556,12 @@ def assignment_statistics(request, model_admin, object_id):
     rows = []
     for question in questions:
         choices = list(question.choices.all())
-        choice_kinds = question.kind in scoring.CHOICE_KINDS
+        kind = question.kind_rules
         summary = statistics.summarise_question(
             question.points,
             outcomes[question.pk],
             totals,
-            [c.pk for c in choices] if choice_kinds else [],
+            [c.pk for c in choices] if kind.counts_choices else [],
         )
         answered = summary.answered or 1
         rows.append(
@@ -576,12 +576,12 @@ def assignment_statistics(request, model_admin, object_id):
                     }
                     for c in choices
                 ]
-                if choice_kinds
+                if kind.counts_choices
                 else [],
                 statistics.text_frequencies(
                     o.answer for o in outcomes[question.pk].values() if o and o.answer is not None
                 )
-                if question.kind in (Question.Kind.SHORT_TEXT, Question.Kind.NUMERIC)
+                if kind.counts_texts
                 else [],
             )
         )

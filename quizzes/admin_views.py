@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from quizsite.admin_pages import admin_next
-from quizzes import kind_forms, marking
+from quizzes import kind_forms, kinds, marking
 from quizzes.models import Attempt, Question, Response
 
 # The marking queue's filters: query parameter -> lookup on Response.
@@ -209,7 +209,7 @@ def mark_response(request, model_admin, object_id):
         "attempt": response.attempt,
         "student": student_name(response),
         "answer": question.answer_display(response.answer),
-        "key": "" if question.kind == Question.Kind.ESSAY else question.key_display(),
+        "key": question.key_display(),
         "form": form,
         "came_from": came_from,
         "back_to_attempt": urlsplit(came_from).path == attempt_url,
@@ -274,7 +274,7 @@ def regrade(request, model_admin, object_id):
         "changes": [
             (change, question.answer_display(change.response.answer)) for change in report.changes
         ],
-        "is_essay": question.kind == Question.Kind.ESSAY,
+        "is_essay": not question.kind_rules.scored,
     }
     return TemplateResponse(request, "admin/quizzes/question/regrade.html", context)
 
@@ -297,7 +297,7 @@ def question_kind(request, model_admin, object_id):
         if not model_admin.has_change_permission(request, question):
             raise PermissionDenied
     asked = request.GET.get("kind")
-    chosen = asked if asked in Question.Kind.values and question and asked != question.kind else ""
+    chosen = asked if asked in kinds.KINDS and question and asked != question.kind else ""
     refusal = kind_forms.change_refused(question) if question else ""
     change_url = reverse("admin:quizzes_question_change", args=[question.pk]) if question else ""
     context = {
@@ -306,13 +306,10 @@ def question_kind(request, model_admin, object_id):
         "title": _("Change the kind of question") if question else _("Add a question"),
         "subtitle": None,
         "original": question,
-        "kinds": [
-            (kind, label, kind_forms.KIND_FORMS[kind].description)
-            for kind, label in Question.Kind.choices
-        ],
+        "kinds": [(kind.value, kind.label, kind.form.description) for kind in kinds.all_kinds()],
         "current": question.kind if question else "",
-        "chosen": Question.Kind(chosen).label if chosen else "",
-        "checked": chosen or (question.kind if question else Question.Kind.SINGLE),
+        "chosen": kinds.get(chosen).label if chosen else "",
+        "checked": chosen or (question.kind if question else kinds.default()),
         "dropped": kind_forms.dropped_by_change(question, chosen) if chosen else [],
         "continue_url": f"{change_url}?{urlencode({'kind': chosen})}" if chosen else "",
         "refusal": refusal,

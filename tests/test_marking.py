@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from classrooms.factories import AssignmentFactory, ClassroomFactory
-from quizzes import marking, scoring
+from quizzes import kinds, marking
 from quizzes.factories import QuestionFactory, QuizFactory, UserFactory
 from quizzes.models import Attempt, Choice, Question, Response, ScoreChange
 
@@ -137,8 +137,8 @@ def scratch_total(attempt) -> Decimal:
     total = D(0)
     for response in attempt.responses.select_related("question"):
         key = response.question.answer_key()
-        total += scoring.score(
-            key, scoring.clean_answer(key, response.answer), response.question.points
+        total += kinds.score(
+            key, kinds.clean_answer(key, response.answer), response.question.points
         )
     return total
 

@@ -25,7 +25,7 @@ from classrooms.factories import (
 )
 from classrooms.models import Assignment, Enrollment
 from lessons.factories import SectionFactory
-from quizzes import scoring
+from quizzes import kinds
 from quizzes.factories import QuestionFactory, QuizFactory, UserFactory
 from quizzes.models import Attempt, Choice, Question, Response
 
@@ -103,7 +103,7 @@ def add_attempts(assignment, students, questions, *, submitted=True, answered=No
     (all by default); essays wait for the teacher, as they do after submitting."""
     now = timezone.now()
     answers = [
-        (q, answer, scoring.score(q.answer_key(), answer, q.points))
+        (q, answer, kinds.score(q.answer_key(), answer, q.points))
         for q in questions[:answered]
         for answer in [right_answer(q)]
     ]

@@ -21,7 +21,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from classrooms.models import Assignment, Classroom
-from quizzes import scoring
+from quizzes import kinds
 from quizzes.factories import UserFactory
 from quizzes.models import Attempt, Quiz, Response
 
@@ -135,7 +135,7 @@ def guess_distribution(question, answer) -> tuple[Decimal, Decimal]:
     key = question.answer_key()
     ids = [choice.id for choice in key.choices]
     outcomes = [
-        scoring.score(key, relabelled(answer, dict(zip(ids, order, strict=True))), question.points)
+        kinds.score(key, relabelled(answer, dict(zip(ids, order, strict=True))), question.points)
         for order in itertools.permutations(ids)
     ]
     mean = sum(outcomes) / len(outcomes)
