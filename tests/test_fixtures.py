@@ -20,6 +20,7 @@ from django.core.management import call_command
 
 from lessons.models import Lesson
 from quizzes import bank_quality, kinds, scoring
+from quizzes.kinds.blanks import parse_gap
 from quizzes.models import Question, Quiz
 
 FIXTURE_DIR = settings.BASE_DIR / "fixtures"
@@ -46,6 +47,7 @@ POINTS_BY_KIND = {
     "multiple": Decimal(2),
     "ordering": Decimal(2),
     "matching": Decimal(2),
+    "fill_blanks": Decimal(2),
     "essay": Decimal(3),
 }
 
@@ -199,6 +201,16 @@ def full_marks_answers(question) -> list:
         return [[c.pk for c in choices]]
     if kind == "matching":
         return [{str(c.pk): c.pk for c in choices if c.match_text}]
+    if kind == "fill_blanks":  # each typed gap's every accepted answer, in turn
+        gaps = {str(c.pk): parse_gap(c.text) for c in choices}
+        widest = max(len(gap.answers) for gap in gaps.values())
+        return [
+            {
+                pk: gap.right if gap.chosen else gap.answers[min(i, len(gap.answers) - 1)]
+                for pk, gap in gaps.items()
+            }
+            for i in range(widest)
+        ]
     raise AssertionError(f"no automatic answer for {kind}")
 
 
@@ -430,6 +442,10 @@ def test_wrong_answers_do_not_score_full_marks(content):
         elif question.kind == "ordering":
             reverse = [c.pk for c in reversed(choices)]
             assert kinds.score(answer_key, reverse, question.points) < question.points
+        elif question.kind == "fill_blanks":
+            _right, wrong, one_right = question.kind_rules.sample_answers(answer_key)
+            assert kinds.score(answer_key, wrong, question.points) == 0
+            assert 0 < kinds.score(answer_key, one_right, question.points) < question.points
 
 
 def test_mass_question_accepts_kilograms(content):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_noop
 from quizzes import scoring
 from quizzes.kinds.arrange import Matching, Ordering
 from quizzes.kinds.base import KindForm, QuestionKind
+from quizzes.kinds.blanks import FillBlanks
 from quizzes.kinds.choice import Multiple, Single, TrueFalse
 from quizzes.kinds.text import Essay, Numeric, ShortText
 
@@ -29,6 +30,7 @@ KINDS: dict[str, QuestionKind] = {
         Ordering(),
         Matching(),
         Essay(),
+        FillBlanks(),
     )
 }
 
