@@ -19,7 +19,16 @@ ROOT = Path(__file__).resolve().parent.parent
 # Production code: the apps, the project package, templates, scripts and the benchmarks
 # that run against the app (bench/faults.py reads the database with SQL on purpose, a
 # second opinion on what the app stored, so it decodes each stored form itself).
-PRODUCTION = ["quizzes", "classrooms", "embeds", "lessons", "quizsite", "templates", "static"]
+PRODUCTION = [
+    "accounts",
+    "quizzes",
+    "classrooms",
+    "embeds",
+    "lessons",
+    "quizsite",
+    "templates",
+    "static",
+]
 PRODUCTION_FILES = ["bench/load.py", "bench/answer_throughput.py", "bench/scale.py"]
 REGISTRY = [ROOT / "quizzes" / "kinds", ROOT / "templates" / "quizzes" / "kinds"]
 
