@@ -7,7 +7,8 @@
 //                                             host: resizePrepared (frame reset if needed)
 //     frame: resize {scrollHeight, height}    host sets the frame's height
 //   The host also sends "ready" when its script loads after this page (we say hello
-//   again) and "resize" when its window resizes (we measure again).
+//   again) and "resize" when its window resizes (we measure again). To the older
+//   h5p-resizer.js, after the first round, we send only "resize" (see resizePrepared).
 // - In a sandboxed frame, where the quiz can't run, says where to find it.
 // - After htmx swaps the practice panel, reads the news out and moves focus into it,
 //   so keyboard and screen reader users stay in the frame where they were answering.
@@ -19,6 +20,7 @@
   if (window.parent !== window && "ResizeObserver" in window) {
     var root = document.documentElement;
     var hostListens = false; // a host script answered hello
+    var resizeStraightAway = false; // it is the older h5p-resizer.js: see resizePrepared
     var askedFor = 0; // the height last asked for
     // Only heights: no secret, so any host may read them (the host's origin is unknown here).
     var send = function (action, data) {
@@ -40,7 +42,11 @@
       var height = contentHeight();
       if (height === askedFor && !again) return;
       askedFor = height;
-      send("prepareResize", { scrollHeight: height, clientHeight: height });
+      if (resizeStraightAway) {
+        send("resize", { scrollHeight: height, height: height });
+      } else {
+        send("prepareResize", { scrollHeight: height, clientHeight: height });
+      }
     };
     window.addEventListener("message", function (event) {
       var data = event.data;
@@ -54,6 +60,10 @@
         root.classList.add("host-sized");
         askToFit(true);
       } else if (data.action === "resizePrepared") {
+        // The older h5p-resizer.js (its answer carries parentHeight) shrinks the frame to
+        // 1px to prepare, so the host page, shorter for a moment, scrolls back to its top
+        // and loses the student's place. It sets any height it is sent: skip preparing.
+        if ("parentHeight" in data) resizeStraightAway = true;
         askedFor = contentHeight();
         // H5P's resizer reads scrollHeight; its older generation reads height.
         send("resize", { scrollHeight: askedFor, height: askedFor });

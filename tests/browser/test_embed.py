@@ -239,7 +239,7 @@ def test_h5p_resizer_on_the_host_page_sizes_the_frame(
 <script>
   window.asked = 0;  // how often the frame asked to be resized
   addEventListener("message", function (event) {{
-    if (event.data.action === "prepareResize") window.asked++;
+    if (/^(prepareResize|resize)$/.test(event.data.action)) window.asked++;
   }});
 </script>
 </main></body></html>"""
@@ -262,6 +262,9 @@ def test_h5p_resizer_on_the_host_page_sizes_the_frame(
     expect(embed.locator(".feedback")).to_contain_text("Right answer: CNSA")
     feedback_height = wait_for_frame_to_settle(page, frame)
     assert feedback_height > question_height
+    # The host page stayed where the student was: the feedback, far down the page, in view.
+    assert page.evaluate("scrollY") > 500
+    expect(embed.locator(".feedback")).to_be_in_viewport()
 
     # Folding the lesson away shrinks the frame with it; unfolding grows it back.
     embed.locator("summary").click()
