@@ -38,7 +38,7 @@ def main():
     from django.test import Client
     from django.urls import reverse
 
-    from quizzes.factories import UserFactory
+    from accounts.factories import UserFactory
     from quizzes.models import Attempt, Quiz
 
     call_command("flush", interactive=False, verbosity=0)

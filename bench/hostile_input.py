@@ -178,7 +178,8 @@ def time_roster_upload(client, url, content: bytes) -> tuple[float, float, str]:
 
 
 def roster_client():
-    from classrooms.factories import ClassroomFactory, TeacherFactory
+    from accounts.factories import TeacherFactory
+    from classrooms.factories import ClassroomFactory
 
     call_command("migrate", verbosity=0)
     teacher = TeacherFactory(username="bench-teacher")

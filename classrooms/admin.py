@@ -19,12 +19,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.groups import TEACHERS_GROUP
 from classrooms import admin_views, durations
 from classrooms.models import Assignment, Classroom, Enrollment, Override
+from classrooms.students import roster_rows, user_label
 from quizsite.admin_pages import ListTitleMixin, admin_page, short_time
 from quizzes.marking import waiting_for_teacher
-
-TEACHERS_GROUP = "Teachers"
 
 
 class SchoolTimeMixin:
@@ -106,12 +106,12 @@ class ClassroomAdmin(ListTitleMixin, admin.ModelAdmin):
         )
         kwargs["widget"] = forms.CheckboxSelectMultiple
         field = super().formfield_for_manytomany(db_field, request, **kwargs)
-        field.label_from_instance = admin_views.user_label
+        field.label_from_instance = user_label
         return field
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
-            context["roster"] = admin_views.roster_rows(obj, request.user)
+            context["roster"] = roster_rows(obj, request.user)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_changeform_initial_data(self, request):
@@ -218,7 +218,7 @@ class OverrideInline(SchoolTimeMixin, admin.TabularInline):
             .objects.filter(enrollments__classroom_id=obj.classroom_id if obj else None)
             .order_by("last_name", "first_name", "username")
         )
-        students.label_from_instance = admin_views.user_label
+        students.label_from_instance = user_label
         return formset
 
 

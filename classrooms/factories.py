@@ -1,8 +1,8 @@
 import factory
-from django.contrib.auth.models import Group
 
+from accounts.factories import UserFactory
 from classrooms.models import Assignment, Classroom, Enrollment, Override
-from quizzes.factories import QuizFactory, UserFactory
+from quizzes.factories import QuizFactory
 
 
 class ClassroomFactory(factory.django.DjangoModelFactory):
@@ -42,18 +42,3 @@ class OverrideFactory(factory.django.DjangoModelFactory):
 
     assignment = factory.SubFactory(AssignmentFactory)
     student = factory.SubFactory(UserFactory)
-
-
-class TeacherFactory(UserFactory):
-    """A staff user in the Teachers group (the data migration makes the group)."""
-
-    class Meta:
-        skip_postgeneration_save = True
-
-    username = factory.Sequence(lambda n: f"teacher{n}")
-    is_staff = True
-
-    @factory.post_generation
-    def groups(self, create, extracted, **kwargs):
-        if create:
-            self.groups.add(Group.objects.get(name="Teachers"))

@@ -1,67 +1,9 @@
 from django import forms
-from django.contrib.admin import forms as admin_forms
-from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth import forms as auth_forms
-from django.contrib.auth.forms import AuthenticationForm
-from django.core.exceptions import ValidationError
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from classrooms import roster, students
 from classrooms.models import Classroom
-from quizsite import ratelimit
-
-
-class LimitedLoginMixin:
-    """Counts each login against the limits on wrong passwords before checking its password,
-    and checks none once a limit is reached: a guesser gets a handful of tries, not
-    millions, even sending them all at once. A login that succeeds doesn't count."""
-
-    block = None  # the ratelimit.Block that refused this login, for the view's 429
-
-    def clean(self):
-        username = self.cleaned_data.get("username") or ""
-        slots = ratelimit.take(*ratelimit.password_checks(self.request, username))
-        self.block = slots.block
-        if self.block:
-            raise ValidationError(self.block.message, code="rate_limited")
-        cleaned_data = super().clean()  # a wrong password raises, keeping its slots
-        slots.give_back()
-        return cleaned_data
-
-
-class LoginForm(LimitedLoginMixin, AuthenticationForm):
-    pass
-
-
-class AdminLoginForm(LimitedLoginMixin, AdminAuthenticationForm):
-    pass
-
-
-class LimitedPasswordChangeMixin:
-    """The old password is checked under the same limits as a login's (and counts with
-    them): a borrowed session can't be used to guess the password either."""
-
-    block = None  # the ratelimit.Block that refused this change, for the view's 429
-
-    def __init__(self, *args, request, **kwargs):
-        self.request = request
-        super().__init__(*args, **kwargs)
-
-    def clean_old_password(self):
-        slots = ratelimit.take(*ratelimit.password_checks(self.request, self.user.get_username()))
-        self.block = slots.block
-        if self.block:
-            raise ValidationError(self.block.message, code="rate_limited")
-        old_password = super().clean_old_password()  # a wrong one raises, keeping its slots
-        slots.give_back()
-        return old_password
-
-
-class PasswordChangeForm(LimitedPasswordChangeMixin, auth_forms.PasswordChangeForm):
-    pass
-
-
-class AdminPasswordChangeForm(LimitedPasswordChangeMixin, admin_forms.AdminPasswordChangeForm):
-    pass
 
 
 class JoinForm(forms.Form):
@@ -83,3 +25,71 @@ class JoinForm(forms.Form):
                 params={"code": code},
             ) from None
         return code
+
+
+class RosterForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "First line: name,email (or first name,last name,email); then one student a line."
+        ),
+    )
+    MAX_BYTES = 1_000_000
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(_("The file is too big for a class list (over 1 MB)."))
+        try:
+            text = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError(
+                _("The file is not UTF-8 text. In your spreadsheet, save it as “CSV UTF-8”.")
+            ) from None
+        rows, problems = roster.read_roster(text)
+        if not problems:
+            problems = students.taken_emails(rows)
+        if problems:
+            raise forms.ValidationError(problems)
+        return rows
+
+
+class AddStudentForm(forms.Form):
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        help_text=_(
+            "The whole username, as the student logs in with it (for imported students, "
+            "their email)."
+        ),
+    )
+
+    def __init__(self, *args, classroom, **kwargs):
+        self.classroom = classroom
+        super().__init__(*args, **kwargs)
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        # Exact but for case, which sign-up keeps unique: no search, no partial match, so
+        # the form tells nothing about accounts whose username the teacher doesn't know.
+        matches = list(
+            get_user_model().objects.filter(
+                username__iexact=username, is_active=True, is_staff=False, is_superuser=False
+            )[:2]
+        )
+        exact = [user for user in matches if user.get_username() == username]
+        student = exact[0] if exact else matches[0] if len(matches) == 1 else None
+        if student is None:
+            raise forms.ValidationError(
+                _(
+                    "No student has the username “%(username)s”. Check it with the student, "
+                    "or import new students from a class list."
+                ),
+                params={"username": username},
+            )
+        if self.classroom.enrollments.filter(student=student).exists():
+            raise forms.ValidationError(
+                _("%(username)s is already in this class."), params={"username": username}
+            )
+        self.student = student
+        return username

@@ -225,6 +225,11 @@ class Assignment(models.Model):
                     }
                 )
 
+    @property
+    def feedback_is_immediate(self) -> bool:
+        """Part of quizzes.models.FeedbackSettings, which an attempt asks its assignment."""
+        return self.feedback_mode == self.FeedbackMode.IMMEDIATE
+
     def refresh_deadlines(self) -> int:
         """Give attempts in progress the deadline today's rules and overrides set; how many
         changed."""

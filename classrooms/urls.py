@@ -6,5 +6,5 @@ app_name = "classrooms"
 urlpatterns = [
     path("join/", views.join, name="join"),
     path("dashboard/", views.dashboard, name="dashboard"),
-    path("accounts/signup/", views.signup, name="signup"),
+    path("assignments/<int:pk>/start/", views.assignment_start, name="assignment_start"),
 ]

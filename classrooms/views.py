@@ -1,101 +1,23 @@
-from django.contrib import admin, messages
-from django.contrib.auth import login
-from django.contrib.auth import views as auth_views
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import UserCreationForm
+from django.db import transaction
 from django.db.models import Prefetch
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from classrooms.forms import AdminPasswordChangeForm, JoinForm, LoginForm, PasswordChangeForm
+from classrooms.forms import JoinForm
 from classrooms.models import Assignment, Enrollment, Override
 from quizsite import ratelimit
 from quizzes.models import Attempt
-
-
-class LoginView(auth_views.LoginView):
-    """Django's login page; while LoginForm's limits refuse, a 429 that says how long to wait."""
-
-    authentication_form = LoginForm
-
-    def get_template_names(self):
-        names = super().get_template_names()
-        return [f"{names[0]}#login-form"] if self.request.htmx else names
-
-    def form_invalid(self, form):
-        response = super().form_invalid(form)
-        return ratelimit.refuse(response, form.block) if form.block else response
-
-
-def admin_login(request):
-    """The admin's login page (its form is AdminLoginForm, set in urls.py), with the 429."""
-    response = admin.site.login(request)
-    form = (getattr(response, "context_data", None) or {}).get("form")
-    block = getattr(form, "block", None)
-    return ratelimit.refuse(response, block) if block else response
-
-
-class PasswordChangeView(auth_views.PasswordChangeView):
-    """Django's password change, its old password checked under the limits on wrong
-    passwords; while they refuse, a 429 that says how long to wait."""
-
-    form_class = PasswordChangeForm
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "request": self.request}
-
-    def form_invalid(self, form):
-        response = super().form_invalid(form)
-        return ratelimit.refuse(response, form.block) if form.block else response
-
-
-def admin_password_change(request):
-    """What admin.site.password_change does, with the limited form (which needs the request)."""
-    request.current_app = admin.site.name
-    view = PasswordChangeView.as_view(
-        form_class=AdminPasswordChangeForm,
-        success_url=reverse("admin:password_change_done"),
-        extra_context=admin.site.each_context(request),
-    )
-    return view(request)
-
-
-def render_form(request, template, partial, context, status):
-    """The form's page, or for htmx only the form (`partial`), which carries any message."""
-    if request.htmx:
-        template += f"#{partial}"
-    return render(request, template, context, status=status)
-
-
-@require_http_methods(["GET", "POST"])
-def signup(request):
-    form = UserCreationForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST":
-        slots = ratelimit.take((ratelimit.SIGNUP_PER_IP, ratelimit.client_ip(request)))
-        if block := slots.block:
-            # Unbound, so nothing is checked; the name typed stays, passwords never do.
-            form = UserCreationForm(initial={"username": request.POST.get("username", "")})
-            context = {"form": form, "limit_message": block.message}
-            response = render_form(request, "registration/signup.html", "signup-form", context, 429)
-            return ratelimit.refuse(response, block)
-        if form.is_valid():
-            user = form.save()
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(
-                request, _("Welcome! Now join your class with the code from your teacher.")
-            )
-            return redirect("classrooms:join")
-    status = 400 if form.errors else 200
-    return render_form(request, "registration/signup.html", "signup-form", {"form": form}, status)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def join(request):
     if request.method == "GET":
-        return render_form(request, "classrooms/join.html", "join-form", {"form": JoinForm()}, 200)
+        return render(request, "classrooms/join.html", {"form": JoinForm()})
     # Counted before the code is looked up; only a code that matched no class keeps its slots.
     slots = ratelimit.take(
         (ratelimit.JOIN_PER_IP, ratelimit.client_ip(request)),
@@ -104,13 +26,13 @@ def join(request):
     if block := slots.block:
         form = JoinForm(initial={"code": request.POST.get("code", "")})
         context = {"form": form, "limit_message": block.message}
-        response = render_form(request, "classrooms/join.html", "join-form", context, 429)
+        response = render(request, "classrooms/join.html", context, status=429)
         return ratelimit.refuse(response, block)
     form = JoinForm(request.POST)
     if not form.is_valid():
         if not form.has_error("code", "unknown"):
             slots.give_back()  # empty or too long: nothing was looked up
-        return render_form(request, "classrooms/join.html", "join-form", {"form": form}, 400)
+        return render(request, "classrooms/join.html", {"form": form}, status=400)
     slots.give_back()
     _enrollment, created = Enrollment.objects.get_or_create(
         classroom=form.classroom, student=request.user
@@ -120,6 +42,39 @@ def join(request):
     else:
         messages.info(request, _("You are already in %(name)s.") % {"name": form.classroom.name})
     return redirect("classrooms:dashboard")
+
+
+@login_required
+@require_POST
+def assignment_start(request, pk):
+    assignment = get_object_or_404(
+        Assignment.objects.for_student(request.user).select_related("quiz"), pk=pk
+    )
+    with transaction.atomic():
+        # Lock the enrollment so a double click can't start two attempts at once.
+        Enrollment.objects.select_for_update().filter(
+            classroom=assignment.classroom_id, student=request.user
+        ).first()
+        attempts = Attempt.objects.filter(user=request.user, assignment=assignment)
+        attempts.close_expired()
+        attempt = attempts.in_progress().first()
+        if attempt is None:
+            rules = assignment.rules_for(request.user)
+            refusal = rules.refusal(attempts_made=attempts.count())
+            if refusal:
+                messages.error(request, refusal)
+                return redirect("classrooms:dashboard")
+            now = timezone.now()
+            attempt = Attempt.objects.create(
+                quiz=assignment.quiz,
+                assignment=assignment,
+                user=request.user,
+                max_score=assignment.quiz.max_score,
+                started_at=now,
+                last_seen_at=now,
+                deadline=rules.deadline_from(now),
+            )
+    return redirect(attempt.get_absolute_url())
 
 
 @login_required

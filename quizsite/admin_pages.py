@@ -2,18 +2,67 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.views import shortcut
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, QueryDict
 from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
 
 def admin_page(model_admin, route, view, name):
     """A URL for one of our own pages inside a ModelAdmin: the admin's login check, never
-    cached, and the view called as view(request, model_admin, **url_kwargs)."""
+    cached, and the view called as view(request, model_admin, **url_kwargs).
+
+    Such a view finds its object with admin_object, checks any other permission with
+    require_permission, and builds its context with admin_context, as the admin's own
+    pages do."""
     wrapped = model_admin.admin_site.admin_view(view, cacheable=False)
     return path(route, lambda request, **kwargs: wrapped(request, model_admin, **kwargs), name=name)
+
+
+def admin_object(request, model_admin, object_id, *, change=False, select_related=()):
+    """The object of one of our admin pages, found as the admin's own pages find it:
+    through model_admin.get_queryset(request), so a teacher reaches only their own rows
+    (anything else is a 404, exactly as an id that exists nowhere); then a 403 unless the
+    user may view it, or change it with `change`. `select_related` loads relations the
+    page shows in the same query."""
+    queryset = model_admin.get_queryset(request)
+    if select_related:
+        queryset = queryset.select_related(*select_related)
+    try:
+        obj = queryset.get(pk=unquote(object_id))
+    except (queryset.model.DoesNotExist, ValidationError, ValueError):
+        raise Http404(_("No such object, or not one of yours.")) from None
+    require_permission(request, model_admin, obj, change=change)
+    return obj
+
+
+def require_permission(request, model_admin, obj=None, *, change=False, add=False):
+    """PermissionDenied (403) unless the user may view (or change, or add) in this admin."""
+    if add:
+        allowed = model_admin.has_add_permission(request)
+    elif change:
+        allowed = model_admin.has_change_permission(request, obj)
+    else:
+        allowed = model_admin.has_view_permission(request, obj)
+    if not allowed:
+        raise PermissionDenied
+
+
+def admin_context(request, model_admin, title, obj=None, **extra) -> dict:
+    """What the admin's templates expect around a page of a ModelAdmin: the site's own
+    context, its model's options, the title, and the object (`original`) the breadcrumbs
+    name."""
+    return {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "title": title,
+        "subtitle": None,
+        "original": obj,
+        **extra,
+    }
 
 
 class ListTitleMixin:

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "accounts",
     "lessons",
     "quizzes",
     "classrooms",
@@ -145,6 +146,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "classrooms:dashboard"
+# A new account joins a class next (accounts knows no classes: the project wires them).
+SIGNUP_REDIRECT_URL = "classrooms:join"
 LOGOUT_REDIRECT_URL = "lessons:lesson_list"
 
 LANGUAGE_CODE = "en"

@@ -1,10 +1,9 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from classrooms.forms import AdminLoginForm
-from classrooms.views import LoginView, PasswordChangeView, admin_login, admin_password_change
+from accounts.forms import AdminLoginForm
+from accounts.views import admin_login, admin_password_change
 from embeds.views import oembed
 from quizsite.admin_pages import view_on_site
 from quizsite.health import healthz, livez
@@ -33,21 +32,7 @@ urlpatterns = [
     # Before the admin's own "View on site", which would redirect for anyone's objects.
     path("admin/r/<path:content_type_id>/<path:object_id>/", admin.site.admin_view(view_on_site)),
     path("admin/", admin.site.urls),
-    path("accounts/login/", LoginView.as_view(), name="login"),
-    # Not Django's whole auth.urls: no password reset by email. Students often have no
-    # address, teachers reset passwords in the admin, and a reset form open to anyone
-    # could flood a user's inbox.
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "accounts/password_change/",
-        PasswordChangeView.as_view(),
-        name="password_change",
-    ),
-    path(
-        "accounts/password_change/done/",
-        auth_views.PasswordChangeDoneView.as_view(),
-        name="password_change_done",
-    ),
+    path("accounts/", include("accounts.urls")),
     path("", include("lessons.urls")),
     path("", include("quizzes.urls")),
     path("", include("classrooms.urls")),

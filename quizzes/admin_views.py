@@ -1,16 +1,18 @@
 """Admin pages for scores: the marking queue, marking one answer, regrading a question.
 
-Each view takes the ModelAdmin it is registered on (through get_urls) and reaches rows
-only through `Attempt.objects.for_teacher(request.user)`, so a teacher sees their own classes only.
+Each view takes the ModelAdmin it is registered on (quizsite.admin_pages.admin_page, through
+get_urls) and finds its object with admin_object, through the ModelAdmin's queryset; answers
+are reached only through `Attempt.objects.for_teacher(request.user)`, so a teacher sees their
+own classes only.
 """
 
 from urllib.parse import urlsplit
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -18,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from quizsite.admin_pages import admin_next
+from quizsite.admin_pages import admin_context, admin_next, admin_object, require_permission
 from quizzes import kind_forms, marking
 from quizzes.models import Attempt, Question, Response
 
@@ -139,30 +141,23 @@ def next_in_queue(queue_ids: list[int], after: int) -> int | None:
 
 @require_http_methods(["GET"])
 def marking_queue(request, model_admin):
-    if not model_admin.has_change_permission(request):
-        raise PermissionDenied
+    require_permission(request, model_admin, change=True)
     first = queue_responses(request).values_list("pk", flat=True).first()
     if first is not None:
         url = reverse("admin:quizzes_response_mark", args=[first])
         return redirect(url + queue_query(request))
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "opts": model_admin.opts,
-        "title": _("Marking queue"),
-        "subtitle": None,
-    }
+    context = admin_context(request, model_admin, _("Marking queue"))
     return TemplateResponse(request, "admin/quizzes/response/queue_empty.html", context)
 
 
 @require_http_methods(["GET", "POST"])
 def mark_response(request, model_admin, object_id):
-    if not model_admin.has_change_permission(request):
-        raise PermissionDenied
-    response = get_object_or_404(
-        Response.objects.filter(
-            attempt__in=Attempt.objects.for_teacher(request.user), answer__isnull=False
-        ).select_related("attempt__user", "attempt__quiz", "attempt__assignment__classroom"),
-        pk=object_id if object_id.isdigit() else None,
+    response = admin_object(
+        request,
+        model_admin,
+        object_id,
+        change=True,
+        select_related=["attempt__user", "attempt__quiz", "attempt__assignment__classroom"],
     )
     question = Question.objects.prefetch_related("choices").get(pk=response.question_id)
     response.question = question
@@ -200,10 +195,7 @@ def mark_response(request, model_admin, object_id):
             return redirect("admin:quizzes_attempt_change", response.attempt_id)
     attempt_url = reverse("admin:quizzes_attempt_change", args=[response.attempt_id])
     context = {
-        **model_admin.admin_site.each_context(request),
-        "opts": model_admin.opts,
-        "title": _("Marking"),
-        "subtitle": None,
+        **admin_context(request, model_admin, _("Marking")),
         "response": response,
         "question": question,
         "attempt": response.attempt,
@@ -238,16 +230,8 @@ def student_name(response) -> str:
 @require_http_methods(["GET", "POST"])
 def regrade(request, model_admin, object_id):
     """Dry run on GET (what would change), the regrade itself on POST."""
-    question = get_object_or_404(
-        Question.objects.select_related("quiz").prefetch_related("choices"),
-        pk=object_id if object_id.isdigit() else None,
-    )
-    response_admin = model_admin.admin_site.get_model_admin(Response)
-    if not (
-        model_admin.has_change_permission(request, question)
-        and response_admin.has_change_permission(request)
-    ):
-        raise PermissionDenied
+    question = admin_object(request, model_admin, object_id, change=True)
+    require_permission(request, model_admin.admin_site.get_model_admin(Response), change=True)
     attempts = Attempt.objects.for_teacher(request.user)
     if request.method == "POST":
         report = marking.regrade(question, attempts, by=request.user, dry_run=False)
@@ -264,11 +248,7 @@ def regrade(request, model_admin, object_id):
         return redirect("admin:quizzes_question_change", question.pk)
     report = marking.regrade(question, attempts, by=request.user, dry_run=True)
     context = {
-        **model_admin.admin_site.each_context(request),
-        "opts": model_admin.opts,
-        "title": _("Regrade answers"),
-        "subtitle": None,
-        "original": question,
+        **admin_context(request, model_admin, _("Regrade answers"), question),
         "question": question,
         "report": report,
         "changes": [
@@ -286,26 +266,17 @@ def question_kind(request, model_admin, object_id):
     says what the change drops before the form for the new kind opens; nothing is saved
     until that form is."""
     if object_id is None:
-        if not model_admin.has_add_permission(request):
-            raise PermissionDenied
+        require_permission(request, model_admin, add=True)
         question = None
     else:
-        question = get_object_or_404(
-            Question.objects.prefetch_related("choices"),
-            pk=object_id if object_id.isdigit() else None,
-        )
-        if not model_admin.has_change_permission(request, question):
-            raise PermissionDenied
+        question = admin_object(request, model_admin, object_id, change=True)
     asked = request.GET.get("kind")
     chosen = asked if asked in Question.Kind.values and question and asked != question.kind else ""
     refusal = kind_forms.change_refused(question) if question else ""
     change_url = reverse("admin:quizzes_question_change", args=[question.pk]) if question else ""
+    title = _("Change the kind of question") if question else _("Add a question")
     context = {
-        **model_admin.admin_site.each_context(request),
-        "opts": model_admin.opts,
-        "title": _("Change the kind of question") if question else _("Add a question"),
-        "subtitle": None,
-        "original": question,
+        **admin_context(request, model_admin, title, question),
         "kinds": [
             (kind, label, kind_forms.KIND_FORMS[kind].description)
             for kind, label in Question.Kind.choices

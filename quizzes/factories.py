@@ -1,19 +1,10 @@
 from decimal import Decimal
 
 import factory
-from django.contrib.auth import get_user_model
 
+from accounts.factories import UserFactory
 from lessons.factories import LessonFactory, SectionFactory
 from quizzes.models import Attempt, Choice, Question, Quiz
-
-
-class UserFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = get_user_model()
-        django_get_or_create = ["username"]
-
-    username = factory.Sequence(lambda n: f"student{n}")
-    password = factory.django.Password("correct horse battery")
 
 
 class QuizFactory(factory.django.DjangoModelFactory):

@@ -1,6 +1,8 @@
 import random
 import uuid
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Protocol
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -402,6 +404,35 @@ class AlreadyAnswered(Exception):
     """The question's first answer stands (immediate feedback) and it already has one."""
 
 
+class FeedbackSettings(Protocol):
+    """What an attempt asks of whatever set it: whether feedback comes as each answer is
+    checked, and what the review shows. classrooms.Assignment answers it (Attempt.assignment
+    is a relation by name), so quizzes needs no import of classrooms; a protocol rather than
+    copies on the attempt keeps one source of truth that a teacher's change reaches at once,
+    however the assignment is saved."""
+
+    @property
+    def feedback_is_immediate(self) -> bool: ...
+
+    @property
+    def review_shows_answers(self) -> bool: ...
+
+    @property
+    def review_shows_verdicts(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class PracticeFeedback:
+    """Practice attempts teach as they go: feedback on every answer, a review that shows all."""
+
+    feedback_is_immediate: bool = True
+    review_shows_answers: bool = True
+    review_shows_verdicts: bool = True
+
+
+PRACTICE_FEEDBACK = PracticeFeedback()
+
+
 class AttemptQuerySet(models.QuerySet):
     def for_teacher(self, user):
         """Attempts whose scores `user` may see and change: those of their classes.
@@ -532,23 +563,24 @@ class Attempt(models.Model):
         return 1
 
     @property
+    def feedback(self) -> "FeedbackSettings":
+        """When this attempt gives feedback and what its review shows: its assignment's
+        settings (read as they are now, so a teacher's change reaches attempts already
+        made), or for a practice attempt, PRACTICE_FEEDBACK."""
+        return self.assignment or PRACTICE_FEEDBACK
+
+    @property
     def feedback_is_immediate(self) -> bool:
-        """Practice attempts teach as they go; assignments say when feedback comes."""
-        return (
-            self.assignment is None
-            or self.assignment.feedback_mode == self.assignment.FeedbackMode.IMMEDIATE
-        )
+        return self.feedback.feedback_is_immediate
 
     @property
     def review_shows_answers(self) -> bool:
         # Only with the verdicts: a right answer beside the student's would tell them.
-        return self.review_shows_verdicts and (
-            self.assignment is None or self.assignment.review_shows_answers
-        )
+        return self.review_shows_verdicts and self.feedback.review_shows_answers
 
     @property
     def review_shows_verdicts(self) -> bool:
-        return self.assignment is None or self.assignment.review_shows_verdicts
+        return self.feedback.review_shows_verdicts
 
     def is_expired(self, now=None) -> bool:
         return self.deadline is not None and (now or timezone.now()) >= self.deadline

@@ -19,7 +19,6 @@ urlpatterns = [
         name="attempt_flag",
     ),
     path("attempts/<uuid:public_id>/summary/", views.attempt_summary, name="attempt_summary"),
-    path("assignments/<int:pk>/start/", views.assignment_start, name="assignment_start"),
     path("attempts/<uuid:public_id>/submit/", views.attempt_submit, name="attempt_submit"),
     path("attempts/<uuid:public_id>/results/", views.attempt_results, name="attempt_results"),
 ]

@@ -4,19 +4,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
-from classrooms.models import Assignment, Enrollment
 from quizsite import ratelimit
+from quizsite.htmx import HtmxHttpRequest
 from quizzes import content_cache, scoring, screens
 from quizzes.forms import read_answer
 from quizzes.models import AlreadyAnswered, Attempt, AttemptClosed, Quiz
@@ -63,7 +61,7 @@ def sign_in_to_continue(view):
     return wrapped
 
 
-def signed_out_reply(request, public_id, number=None):
+def signed_out_reply(request: HtmxHttpRequest, public_id, number=None):
     """The login page with `next` back to where the student was: for htmx, a 401 carrying
     the status line that says so (the page keeps the unsaved answers until then)."""
     if request.method == "GET":
@@ -159,39 +157,6 @@ def quiz_start(request, slug):
     return redirect(attempt.get_absolute_url())
 
 
-@login_required
-@require_POST
-def assignment_start(request, pk):
-    assignment = get_object_or_404(
-        Assignment.objects.for_student(request.user).select_related("quiz"), pk=pk
-    )
-    with transaction.atomic():
-        # Lock the enrollment so a double click can't start two attempts at once.
-        Enrollment.objects.select_for_update().filter(
-            classroom=assignment.classroom_id, student=request.user
-        ).first()
-        attempts = Attempt.objects.filter(user=request.user, assignment=assignment)
-        attempts.close_expired()
-        attempt = attempts.in_progress().first()
-        if attempt is None:
-            rules = assignment.rules_for(request.user)
-            refusal = rules.refusal(attempts_made=attempts.count())
-            if refusal:
-                messages.error(request, refusal)
-                return redirect("classrooms:dashboard")
-            now = timezone.now()
-            attempt = Attempt.objects.create(
-                quiz=assignment.quiz,
-                assignment=assignment,
-                user=request.user,
-                max_score=assignment.quiz.max_score,
-                started_at=now,
-                last_seen_at=now,
-                deadline=rules.deadline_from(now),
-            )
-    return redirect(attempt.get_absolute_url())
-
-
 @require_GET
 @sign_in_to_continue
 def attempt_detail(request, public_id):
@@ -213,7 +178,7 @@ def reload_closed(attempt):
     return attempt
 
 
-def closed_attempt_reply(request, attempt):
+def closed_attempt_reply(request: HtmxHttpRequest, attempt):
     """Answers to a submitted attempt change nothing; say why and show the results."""
     if attempt.deadline and attempt.submitted_at == attempt.deadline:
         message = _("Time is up: your attempt was submitted with the answers saved in time.")
@@ -227,15 +192,14 @@ def closed_attempt_reply(request, attempt):
     response = render(request, template, {"attempt": attempt, "message": message}, status=409)
     if request.htmx:
         # Leave the question screen: the results are the only place left to go.
-        response["HX-Retarget"] = "#main"
-        response["HX-Reswap"] = "innerHTML"
+        reswap(retarget(response, "#main"), "innerHTML")
     return response
 
 
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
 @sign_in_to_continue
-def attempt_question(request, public_id, number):
+def attempt_question(request: HtmxHttpRequest, public_id, number):
     """One question of an attempt; a POST answers it.
 
     The save protocol (static/js/quiz.js keeps to it): an autosave carries the header
@@ -325,7 +289,7 @@ def acknowledge(request, reply, saved):
 @require_POST
 @vary_on_headers("HX-Request")
 @sign_in_to_continue
-def attempt_flag(request, public_id, number):
+def attempt_flag(request: HtmxHttpRequest, public_id, number):
     attempt = get_own_attempt(request, public_id)
     if attempt.is_submitted:
         return closed_attempt_reply(request, attempt)
@@ -367,7 +331,7 @@ def attempt_summary(request, public_id):
 
 @require_POST
 @sign_in_to_continue
-def attempt_submit(request, public_id):
+def attempt_submit(request: HtmxHttpRequest, public_id):
     attempt = get_own_attempt(request, public_id)
     if not attempt.submit():
         messages.info(request, _("This attempt was already submitted."))

@@ -1,8 +1,8 @@
 import pytest
 
-from classrooms.factories import TeacherFactory
+from accounts.factories import TeacherFactory, UserFactory
 from lessons.factories import LessonFactory, SectionFactory
-from quizzes.factories import QuestionFactory, QuizFactory, UserFactory
+from quizzes.factories import QuestionFactory, QuizFactory
 from quizzes.models import Attempt, Question
 
 

@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from accounts.factories import UserFactory
 from classrooms.factories import (
     AssignmentFactory,
     ClassroomFactory,
@@ -11,7 +12,7 @@ from classrooms.factories import (
     OverrideFactory,
 )
 from classrooms.models import Assignment, Override
-from quizzes.factories import QuizFactory, UserFactory
+from quizzes.factories import QuizFactory
 
 
 @pytest.fixture

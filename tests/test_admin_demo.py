@@ -10,8 +10,8 @@ from classrooms.models import Assignment, Classroom, Enrollment
 @pytest.mark.django_db
 def test_demo_teacher_teaches_the_demo_class_and_running_twice_creates_nothing_twice(capsys):
     call_command("loaddata", "lessons", "quizzes", verbosity=0)
-    call_command("demo_accounts")
-    call_command("demo_accounts")
+    call_command("demo_class")
+    call_command("demo_class")
 
     output = capsys.readouterr().out
     assert output.count("username: demo-teacher  password: ") == 2
@@ -29,8 +29,8 @@ def test_demo_teacher_teaches_the_demo_class_and_running_twice_creates_nothing_t
 
 
 @pytest.mark.django_db
-def test_demo_accounts_without_quizzes_skip_the_assignments_with_a_message(capsys):
-    call_command("demo_accounts")
+def test_demo_class_without_quizzes_skip_the_assignments_with_a_message(capsys):
+    call_command("demo_class")
     assert "No quizzes loaded" in capsys.readouterr().out
     assert Classroom.objects.get().name == "Demo class"
     assert not Assignment.objects.exists()
@@ -38,7 +38,7 @@ def test_demo_accounts_without_quizzes_skip_the_assignments_with_a_message(capsy
 
 @pytest.mark.django_db
 def test_demo_teacher_can_open_the_gradebook_of_the_demo_class(client, capsys):
-    call_command("demo_accounts")
+    call_command("demo_class")
     output = capsys.readouterr().out
     password = output.split("username: demo-teacher  password: ")[1].split()[0]
     assert client.login(username="demo-teacher", password=password)

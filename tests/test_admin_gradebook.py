@@ -5,10 +5,11 @@ from decimal import Decimal
 
 import pytest
 
+from accounts.factories import UserFactory
 from classrooms.factories import AssignmentFactory, ClassroomFactory, EnrollmentFactory
 from classrooms.models import Assignment
 from quizzes import marking
-from quizzes.factories import QuestionFactory, QuizFactory, UserFactory
+from quizzes.factories import QuestionFactory, QuizFactory
 from quizzes.models import Question
 
 
@@ -102,7 +103,7 @@ def test_gradebook_csv_opens_cleanly_in_a_spreadsheet(teacher_client, graded_cla
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
 def test_csv_cells_that_a_spreadsheet_would_run_are_quoted(start):
-    from classrooms.admin_views import spreadsheet_cell
+    from classrooms.gradebook import spreadsheet_cell
 
     assert spreadsheet_cell(f"{start}SUM(A1)") == f"'{start}SUM(A1)"
     assert spreadsheet_cell("Ada") == "Ada"

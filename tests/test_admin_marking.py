@@ -2,8 +2,9 @@ from decimal import Decimal
 
 import pytest
 
+from accounts.factories import UserFactory
 from classrooms.factories import AssignmentFactory, ClassroomFactory
-from quizzes.factories import QuestionFactory, QuizFactory, UserFactory
+from quizzes.factories import QuestionFactory, QuizFactory
 from quizzes.models import Attempt, Question, Response, ScoreChange
 
 

@@ -5,14 +5,10 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from classrooms.factories import (
-    AssignmentFactory,
-    ClassroomFactory,
-    EnrollmentFactory,
-    TeacherFactory,
-)
+from accounts.factories import TeacherFactory, UserFactory
+from classrooms.factories import AssignmentFactory, ClassroomFactory, EnrollmentFactory
 from classrooms.models import Enrollment
-from quizzes.factories import QuestionFactory, UserFactory
+from quizzes.factories import QuestionFactory
 from quizzes.models import Attempt
 
 

@@ -5,14 +5,10 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Group
 
-from classrooms.factories import (
-    AssignmentFactory,
-    ClassroomFactory,
-    EnrollmentFactory,
-    TeacherFactory,
-)
+from accounts.factories import TeacherFactory, UserFactory
+from classrooms.factories import AssignmentFactory, ClassroomFactory, EnrollmentFactory
 from classrooms.models import Assignment, Classroom
-from quizzes.factories import QuestionFactory, QuizFactory, UserFactory
+from quizzes.factories import QuestionFactory, QuizFactory
 from quizzes.models import Attempt, Question, Response, ScoreChange
 
 

@@ -10,13 +10,9 @@ import pytest
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from classrooms.factories import (
-    AssignmentFactory,
-    ClassroomFactory,
-    EnrollmentFactory,
-    TeacherFactory,
-)
-from quizzes.factories import QuestionFactory, QuizFactory, UserFactory
+from accounts.factories import TeacherFactory, UserFactory
+from classrooms.factories import AssignmentFactory, ClassroomFactory, EnrollmentFactory
+from quizzes.factories import QuestionFactory, QuizFactory
 from quizzes.models import Question, Response
 
 pytestmark = pytest.mark.django_db

@@ -135,7 +135,7 @@ def test_a_deferred_attempt_shows_no_key_until_the_results_and_none_when_review_
     assignment = make_assignment(secret_quiz, feedback_mode="deferred", review_shows_answers=False)
     client = student_client
     seen = [client.get(secret_quiz.get_absolute_url()), client.get(reverse("classrooms:dashboard"))]
-    client.post(reverse("quizzes:assignment_start", args=[assignment.pk]))
+    client.post(reverse("classrooms:assignment_start", args=[assignment.pk]))
     attempt = Attempt.objects.get()
     for number, question in enumerate(attempt.questions(), 1):
         url = reverse("quizzes:attempt_question", args=[attempt.public_id, number])
@@ -183,7 +183,7 @@ def test_immediate_feedback_shows_a_questions_key_only_once_it_is_answered(
         assignment = make_assignment(
             secret_quiz, feedback_mode="immediate", review_shows_answers=False
         )
-        client.post(reverse("quizzes:assignment_start", args=[assignment.pk]))
+        client.post(reverse("classrooms:assignment_start", args=[assignment.pk]))
     attempt = Attempt.objects.get()
     for number, question in enumerate(attempt.questions(), 1):
         url = reverse("quizzes:attempt_question", args=[attempt.public_id, number])
@@ -277,7 +277,7 @@ def test_a_review_that_hides_verdicts_shows_only_the_total_and_the_students_own_
         review_shows_verdicts=False,
     )
     client = student_client
-    client.post(reverse("quizzes:assignment_start", args=[assignment.pk]))
+    client.post(reverse("classrooms:assignment_start", args=[assignment.pk]))
     attempt = Attempt.objects.get()
     # Right, partly right (one of two), wrong, unanswered and waiting for a teacher.
     answers = {

@@ -16,7 +16,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def start(client, assignment, follow=False):
-    return client.post(reverse("quizzes:assignment_start", args=[assignment.pk]), follow=follow)
+    return client.post(reverse("classrooms:assignment_start", args=[assignment.pk]), follow=follow)
 
 
 def question_url(attempt, number):
@@ -50,7 +50,7 @@ def test_a_wrong_join_code_is_explained_and_enrolls_nobody(student_client):
 
 def test_signing_up_logs_the_new_student_in(client):
     response = client.post(
-        reverse("classrooms:signup"),
+        reverse("signup"),
         {
             "username": "newkid",
             "password1": "a-long-passphrase-42",

@@ -9,10 +9,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from accounts.factories import UserFactory
 from lessons.factories import SectionFactory
 from quizzes import bank_quality
 from quizzes.bank_quality import BankQuestion, problems
-from quizzes.factories import QuestionFactory, QuizFactory, UserFactory
+from quizzes.factories import QuestionFactory, QuizFactory
 from quizzes.models import Quiz
 from quizzes.scoring import (
     ESSAY,

@@ -18,7 +18,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 @pytest.fixture
 def attempt(student_client, quiz, make_assignment):
     assignment = make_assignment(quiz, feedback_mode="immediate")
-    student_client.post(reverse("quizzes:assignment_start", args=[assignment.pk]))
+    student_client.post(reverse("classrooms:assignment_start", args=[assignment.pk]))
     attempt = Attempt.objects.get()
     student_client.get(question_url(attempt, 1))  # the question is in the cache now
     return attempt

@@ -11,8 +11,8 @@ from django.db.models import Count, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.factories import UserFactory
 from classrooms.models import Assignment, Classroom, Enrollment
-from quizzes.factories import UserFactory
 from quizzes.models import Attempt, Quiz, Response
 
 pytestmark = pytest.mark.django_db
@@ -68,8 +68,9 @@ def test_scale_makes_a_fraction_of_each_size():
 def test_the_same_seed_makes_the_same_school():
     def scores():
         return list(
-            Attempt.objects.order_by("user__username", "assignment__quiz__slug", "started_at")
-            .values_list("user__username", "assignment__quiz__slug", "score")
+            Attempt.objects.order_by(
+                "user__username", "assignment__quiz__slug", "started_at"
+            ).values_list("user__username", "assignment__quiz__slug", "score")
         )
 
     generate(**TINY)

@@ -48,7 +48,8 @@ SETUP = f"""
 import json
 from classrooms.models import Assignment, Classroom, Enrollment
 from lessons.models import Lesson
-from quizzes.factories import QuestionFactory, QuizFactory, UserFactory
+from accounts.factories import UserFactory
+from quizzes.factories import QuestionFactory, QuizFactory
 
 lesson = Lesson.objects.get(slug="china-us-space-collaboration")
 quiz = QuizFactory(lesson=lesson, title="Live servers", slug="live-servers")

@@ -10,12 +10,13 @@ import pytest
 from django.core.management import call_command
 from django.utils.html import linebreaks
 
+from accounts.factories import UserFactory
 from classrooms.factories import AssignmentFactory, ClassroomFactory
 from lessons import markdown
 from lessons.factories import LessonFactory, SectionFactory
 from lessons.markdown import render_markdown
 from lessons.models import Lesson, Section
-from quizzes.factories import QuestionFactory, QuizFactory, UserFactory
+from quizzes.factories import QuestionFactory, QuizFactory
 from quizzes.forms import answer_data
 from quizzes.models import Attempt, Question
 

@@ -20,13 +20,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from classrooms.factories import (
-    AssignmentFactory,
-    ClassroomFactory,
-    EnrollmentFactory,
-    TeacherFactory,
-)
-from quizzes.factories import QuestionFactory, QuizFactory, UserFactory
+from accounts.factories import TeacherFactory, UserFactory
+from classrooms.factories import AssignmentFactory, ClassroomFactory, EnrollmentFactory
+from quizzes.factories import QuestionFactory, QuizFactory
 from quizzes.forms import answer_data
 from quizzes.models import Attempt, Question
 
@@ -57,7 +53,6 @@ lessons:lesson_list                                 scoped    ok        scoped  
 lessons:lesson_detail                               scoped    ok        scoped    ok        scoped    ok
 quizzes:quiz_detail                                 scoped    ok        scoped    ok        scoped    ok
 quizzes:quiz_start                                  405       405       405       405       405       405
-quizzes:assignment_start                            login     405       405       405       405       405
 quizzes:attempt_list                                login     ok        scoped    ok        scoped    ok
 quizzes:attempt_detail                              login     redirect  404       404       404       404
 quizzes:attempt_question                            login     ok        404       404       404       404
@@ -67,8 +62,9 @@ quizzes:attempt_submit                              405       405       405     
 quizzes:attempt_results                             login     ok        404       404       404       404
 classrooms:dashboard                                login     ok        ok        ok        scoped    ok
 classrooms:join                                     login     ok        scoped    ok        scoped    ok
-classrooms:signup                                   scoped    ok        scoped    ok        scoped    ok
-# Accounts (django.contrib.auth)
+classrooms:assignment_start                         login     405       405       405       405       405
+# Accounts
+signup                                              scoped    ok        scoped    ok        scoped    ok
 login                                               scoped    ok        scoped    ok        scoped    ok
 logout                                              405       405       405       405       405       405
 password_change                                     login     ok        scoped    ok        scoped    ok
@@ -513,7 +509,7 @@ def test_nobody_else_can_answer_flag_or_submit_As_attempt(role, world, visitors,
     [("anonymous", 302), ("teacher_a", 404), ("teacher_b", 404), ("superuser", 404)],
 )
 def test_only_the_class_can_start_its_assignment(role, status, world, visitors, db):
-    url = reverse("quizzes:assignment_start", args=[world["assignment"].pk])
+    url = reverse("classrooms:assignment_start", args=[world["assignment"].pk])
     assert visitors[role].post(url).status_code == status
     assert Attempt.objects.filter(assignment=world["assignment"]).count() == 2  # A's two
 

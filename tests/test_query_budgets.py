@@ -17,16 +17,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from classrooms.factories import (
-    AssignmentFactory,
-    ClassroomFactory,
-    EnrollmentFactory,
-    TeacherFactory,
-)
+from accounts.factories import TeacherFactory, UserFactory
+from classrooms.factories import AssignmentFactory, ClassroomFactory, EnrollmentFactory
 from classrooms.models import Assignment, Enrollment
 from lessons.factories import SectionFactory
 from quizzes import scoring
-from quizzes.factories import QuestionFactory, QuizFactory, UserFactory
+from quizzes.factories import QuestionFactory, QuizFactory
 from quizzes.models import Attempt, Choice, Question, Response
 
 pytestmark = pytest.mark.django_db

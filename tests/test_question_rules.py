@@ -3,8 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from accounts.factories import UserFactory
 from lessons.factories import SectionFactory
-from quizzes.factories import AttemptFactory, QuestionFactory, QuizFactory, UserFactory
+from quizzes.factories import AttemptFactory, QuestionFactory, QuizFactory
 from quizzes.models import Question
 
 pytestmark = pytest.mark.django_db

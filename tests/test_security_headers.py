@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from classrooms.factories import TeacherFactory
+from accounts.factories import TeacherFactory
 from quizzes.factories import QuestionFactory, QuizFactory
 from quizzes.forms import answer_data
 from quizzes.models import Attempt

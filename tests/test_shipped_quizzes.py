@@ -49,7 +49,7 @@ def test_every_shipped_quiz_scores_full_marks_for_right_answers(
             student_client.post(reverse("quizzes:quiz_start", args=[quiz.slug]))
         else:
             assignment = make_assignment(quiz, feedback_mode="immediate")
-            student_client.post(reverse("quizzes:assignment_start", args=[assignment.pk]))
+            student_client.post(reverse("classrooms:assignment_start", args=[assignment.pk]))
         attempt = Attempt.objects.get(quiz=quiz)
         questions = list(quiz.questions.all())
         for number, question in enumerate(questions, 1):

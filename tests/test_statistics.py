@@ -6,9 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from accounts.factories import UserFactory
 from classrooms.factories import AssignmentFactory, ClassroomFactory, EnrollmentFactory
 from quizzes import statistics
-from quizzes.factories import QuestionFactory, QuizFactory, UserFactory
+from quizzes.factories import QuestionFactory, QuizFactory
 from quizzes.models import Question, Response
 from quizzes.statistics import Outcome
 

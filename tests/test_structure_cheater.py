@@ -20,9 +20,9 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from accounts.factories import UserFactory
 from classrooms.models import Assignment, Classroom
 from quizzes import scoring
-from quizzes.factories import UserFactory
 from quizzes.models import Attempt, Quiz, Response
 
 pytestmark = pytest.mark.django_db

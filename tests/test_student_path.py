@@ -3,8 +3,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from accounts.factories import UserFactory
 from lessons.factories import SectionFactory
-from quizzes.factories import AttemptFactory, QuizFactory, UserFactory
+from quizzes.factories import AttemptFactory, QuizFactory
 from quizzes.forms import answer_data
 from quizzes.models import Attempt, Response
 

@@ -9,14 +9,13 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.utils import timezone
 
+from accounts.factories import TeacherFactory, UserFactory
 from classrooms.factories import (
     AssignmentFactory,
     ClassroomFactory,
     EnrollmentFactory,
     OverrideFactory,
-    TeacherFactory,
 )
-from quizzes.factories import UserFactory
 from quizzes.models import Attempt, Question, Quiz
 
 TEACHERS_GROUP = importlib.import_module("classrooms.migrations.0003_teachers_group")

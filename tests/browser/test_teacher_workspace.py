@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from classrooms.factories import TeacherFactory
+from accounts.factories import TeacherFactory
 from classrooms.models import Classroom
 from quizzes.models import Question, Response
 from tests.browser.conftest import log_in
@@ -44,7 +44,7 @@ def school(teacher, capsys):
     """The shipped quizzes and the demo class, plus a made-up school of 3 classes of 25
     students, 1,500 answers between them, all taught by `teacher`."""
     call_command("loaddata", "lessons", "quizzes", verbosity=0)
-    call_command("demo_accounts")
+    call_command("demo_class")
     call_command("generate_school", students=75, classes=3, responses=1500, seed=5, force=True)
     capsys.readouterr()  # the demo passwords, printed
     for classroom in Classroom.objects.all():
@@ -100,8 +100,9 @@ def test_the_home_page_fits_and_links_to_each_gradebook(page, school):
 @pytest.fixture
 def marked_essay(teacher, take_quiz):
     """Ada's submitted essay (4 points), marked 2 already."""
+    from accounts.factories import UserFactory
     from classrooms.factories import AssignmentFactory, ClassroomFactory, EnrollmentFactory
-    from quizzes.factories import QuestionFactory, QuizFactory, UserFactory
+    from quizzes.factories import QuestionFactory, QuizFactory
 
     quiz = QuizFactory(title="Wolf quiz")
     essay = QuestionFactory(

@@ -27,6 +27,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.groups import TEACHERS_GROUP
 from classrooms.models import (
     JOIN_CODE_ALPHABET,
     JOIN_CODE_LENGTH,
@@ -174,7 +175,7 @@ class School:
             )
             for n in range(math.ceil(count / CLASSES_PER_TEACHER))
         )
-        group = Group.objects.get(name="Teachers")
+        group = Group.objects.get(name=TEACHERS_GROUP)
         User.groups.through.objects.bulk_create(
             User.groups.through(user_id=t.pk, group_id=group.pk) for t in teachers
         )

@@ -1,54 +1,36 @@
-import secrets
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db.models import Q
 
 from classrooms.models import Assignment, Classroom, Enrollment
 from quizzes.models import Quiz
 
-DEMO_ACCOUNTS = [
-    # username, is_staff, description
-    ("demo-teacher", True, "teacher: manages classes, quizzes and scores in /admin/"),
-    ("demo-student", False, "student: takes quizzes"),
-]
 DEMO_CLASS = "Demo class"
-TEACHERS_GROUP = "Teachers"
 
 
 class Command(BaseCommand):
     help = (
-        "Create (or reset) a demo teacher and a demo student, and print their logins; "
-        "the teacher gets a demo class with the student in it."
+        "Create (or reset) the demo accounts (manage.py demo_accounts) and print their "
+        "logins; the demo teacher gets a demo class with the demo student in it."
     )
 
     def handle(self, *args, **options):
+        call_command("demo_accounts", stdout=self.stdout, stderr=self.stderr)
         User = get_user_model()
-        self.stdout.write(self.style.SUCCESS("Demo accounts (new passwords on every run):"))
-        users = {}
-        for username, is_staff, description in DEMO_ACCOUNTS:
-            user, _created = User.objects.get_or_create(username=username)
-            password = secrets.token_urlsafe(9)
-            user.set_password(password)
-            user.is_staff = is_staff
-            user.save()
-            users[username] = user
-            self.stdout.write(f"  {description}\n    username: {username}  password: {password}")
-        teacher, student = users["demo-teacher"], users["demo-student"]
-        # The group (a data migration makes it) carries the permissions, not the user.
-        teacher.user_permissions.clear()
-        teacher.groups.add(Group.objects.get(name=TEACHERS_GROUP))
-        self.demo_class(teacher, student)
-
-    def demo_class(self, teacher, student):
+        teacher = User.objects.get(username="demo-teacher")
+        student = User.objects.get(username="demo-student")
         classroom = Classroom.objects.filter(name=DEMO_CLASS, teachers=teacher).first()
         if classroom is None:
             classroom = Classroom.objects.create(name=DEMO_CLASS)
             classroom.teachers.add(teacher)
         Enrollment.objects.get_or_create(classroom=classroom, student=student)
         self.stdout.write(f"  {DEMO_CLASS}: join code {classroom.join_code}")
+        self.demo_assignments(classroom)
+
+    def demo_assignments(self, classroom):
         quizzes = Quiz.objects.filter(is_practice=False)
         review = quizzes.filter(Q(slug__icontains="review") | Q(title__icontains="review")).first()
         topic = quizzes.exclude(pk=review.pk if review else None).first()

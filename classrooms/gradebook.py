@@ -1,0 +1,93 @@
+"""A class's gradebook: each student's grade that counts for each assignment, on the page
+and as a CSV file for spreadsheets."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from classrooms import grading
+from quizzes.marking import points_text
+from quizzes.models import Attempt
+
+# A spreadsheet runs a cell starting with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def class_assignments(classroom) -> list:
+    """The class's assignments with their quiz and its maximum score, in due order."""
+    return list(
+        classroom.assignments.select_related("quiz").annotate(
+            quiz_max_score=Sum("quiz__questions__points")
+        )
+    )
+
+
+@dataclass
+class GradebookRow:
+    student: object
+    cells: list[tuple[object, grading.Grade | None]]  # (assignment, grade that counts)
+
+    @property
+    def grades(self) -> list[grading.Grade | None]:
+        return [grade for _assignment, grade in self.cells]
+
+
+def gradebook_rows(classroom, assignments) -> list[GradebookRow]:
+    """One row per enrolled student: the grade that counts for each assignment."""
+    students = (
+        get_user_model()
+        .objects.filter(enrollments__classroom=classroom)
+        .order_by("last_name", "first_name", "username")
+    )
+    scores = defaultdict(list)
+    submitted = Attempt.objects.submitted().filter(
+        assignment__classroom=classroom, score__isnull=False
+    )
+    for user_id, assignment_id, started_at, score, max_score, provisional in submitted.values_list(
+        "user_id", "assignment_id", "started_at", "score", "max_score", "is_provisional"
+    ):
+        scores[user_id, assignment_id].append(
+            grading.AttemptScore(started_at, score, max_score, provisional)
+        )
+    return [
+        GradebookRow(
+            student,
+            [(a, grading.grade(a.grading_method, scores[student.pk, a.pk])) for a in assignments],
+        )
+        for student in students
+    ]
+
+
+def spreadsheet_cell(value) -> str:
+    """The value as text a spreadsheet shows as it is, never runs as a formula."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def spreadsheet_lines(classroom, assignments) -> list[list[str]]:
+    """The gradebook as the CSV export's lines: a header, then a line per student."""
+    header = [_("Username"), _("Last name"), _("First name"), _("Email")]
+    header += [
+        _("%(quiz)s (out of %(max)s)")
+        % {"quiz": a.quiz, "max": points_text(a.quiz_max_score or Decimal(0))}
+        for a in assignments
+    ]
+    header.append(_("Provisional (waits for marking)"))
+    lines = [header]
+    for row in gradebook_rows(classroom, assignments):
+        student = row.student
+        cells = [student.get_username(), student.last_name, student.first_name, student.email]
+        cells += [grade.score if grade else "" for grade in row.grades]
+        cells.append(
+            "; ".join(
+                str(a.quiz)
+                for a, grade in zip(assignments, row.grades, strict=True)
+                if grade and grade.is_provisional
+            )
+        )
+        lines.append(cells)
+    return [[spreadsheet_cell(cell) for cell in line] for line in lines]
