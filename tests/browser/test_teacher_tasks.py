@@ -67,7 +67,9 @@ def pick(page, label, typed):
     tab_to(page, page.get_by_role("combobox", name=re.compile(f"^{label}")))
     page.keyboard.press("Enter")
     page.keyboard.type(typed)
-    expect(page.get_by_role("option", name=re.compile(typed)).first).to_be_visible()
+    # Wait for the list to be filtered: before the search answers, the first option (the one
+    # Enter takes) is whatever the unfiltered list starts with.
+    expect(page.locator(".select2-results__option").first).to_have_text(re.compile(typed))
     page.keyboard.press("Enter")
 
 
