@@ -250,10 +250,12 @@ class QuestionAdmin(ListTitleMixin, admin.ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         kind = self.form_kind(request, obj)
         hidden = kind_forms.hidden_fields(kind) if kind else frozenset()
+        # The kind with a link to change it, for whoever may; the kind alone for others.
+        shown_kind = "kind_display" if self.has_change_permission(request, obj) else "kind"
         fieldsets = []
         for name, options in super().get_fieldsets(request, obj):
             fields = [
-                "kind_display" if field == "kind" else field
+                shown_kind if field == "kind" else field
                 for field in options["fields"]
                 if field not in hidden
             ]

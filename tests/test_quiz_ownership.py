@@ -124,6 +124,7 @@ def test_another_teacher_sees_the_quiz_and_its_questions_read_only(school):
     assert 'name="prompt"' not in question_page
     assert 'name="choices-0-text"' not in question_page
     assert "Regrade answers" not in question_page
+    assert reverse("admin:quizzes_question_kind", args=[school["agency"].pk]) not in question_page
     assert "Only the owners of its quiz change this question." in question_page
 
 
