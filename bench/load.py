@@ -239,22 +239,7 @@ def form_for(attempt, question, rng: random.Random) -> dict:
     them: the attempt's item tokens)."""
     from quizzes.forms import answer_data
 
-    choices = [c.pk for c in question.choices.all()]
-    kind = question.kind
-    if kind in ("single", "true_false"):
-        answer = rng.choice(choices)
-    elif kind == "multiple":
-        answer = rng.sample(choices, rng.randint(1, len(choices)))
-    elif kind == "ordering":
-        answer = rng.sample(choices, len(choices))
-    elif kind == "matching":
-        pairs = [c.pk for c in question.choices.all() if c.match_text]
-        targets = rng.sample(pairs, len(pairs))
-        answer = {str(pk): target for pk, target in zip(pairs, targets, strict=True)}
-    elif kind == "numeric":
-        answer = str(rng.choice([1731, 12, "3.5"]))
-    else:
-        answer = f"An answer written during the load benchmark ({rng.random():.6f})."
+    answer = question.kind_rules.random_answer(question.answer_key(), rng)
     return answer_data(attempt, question, answer)
 
 

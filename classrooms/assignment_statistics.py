@@ -4,7 +4,7 @@ question how it did (the maths is quizzes.statistics; this gathers the rows for 
 import statistics as stdlib_statistics
 from dataclasses import dataclass
 
-from quizzes import scoring, statistics
+from quizzes import statistics
 from quizzes.models import Question, Response
 
 CHART_WIDTH, CHART_HEIGHT, CHART_BASE = 600, 180, 200
@@ -74,12 +74,12 @@ def assignment_statistics(assignment) -> dict:
 
 def question_row(question, outcomes, totals) -> QuestionRow:
     choices = list(question.choices.all())
-    choice_kinds = question.kind in scoring.CHOICE_KINDS
+    kind = question.kind_rules
     summary = statistics.summarise_question(
         question.points,
         outcomes,
         totals,
-        [c.pk for c in choices] if choice_kinds else [],
+        [c.pk for c in choices] if kind.counts_choices else [],
     )
     answered = summary.answered or 1
     return QuestionRow(
@@ -93,11 +93,11 @@ def question_row(question, outcomes, totals) -> QuestionRow:
             }
             for c in choices
         ]
-        if choice_kinds
+        if kind.counts_choices
         else [],
         statistics.text_frequencies(
             o.answer for o in outcomes.values() if o and o.answer is not None
         )
-        if question.kind in (Question.Kind.SHORT_TEXT, Question.Kind.NUMERIC)
+        if kind.counts_texts
         else [],
     )

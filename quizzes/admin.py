@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lessons.models import Section
 from quizsite.admin_pages import ListTitleMixin, admin_page, short_time
-from quizzes import admin_views, bank_quality, kind_forms, scoring
+from quizzes import admin_views, bank_quality, kind_forms, kinds, scoring
 from quizzes.kind_forms import KIND_FORMS
 from quizzes.marking import points_text, waiting_for_teacher
 from quizzes.models import Attempt, Choice, Question, Quiz, Response, ScoreChange
@@ -90,7 +90,7 @@ class ChoiceInline(admin.TabularInline):
 
     def get_fields(self, request, obj=None):
         # Under a short-text question's accepted answers, the form each one matches.
-        if obj is not None and obj.kind == Question.Kind.SHORT_TEXT:
+        if obj is not None and obj.kind_rules.shows_match_form:
             return [*self.fields, "matches_as"]
         return self.fields
 
@@ -179,7 +179,7 @@ class QuestionAdmin(ListTitleMixin, admin.ModelAdmin):
 
     @admin.display(description=_("units accepted"))
     def units_accepted(self, question):
-        if not question.pk or question.kind != Question.Kind.NUMERIC:
+        if not question.pk or "units_accepted" not in question.kind_rules.form.fields:
             return "—"
         same, converted = scoring.accepted_units(question.answer_key(choices=[]))
         if not same:
@@ -233,7 +233,7 @@ class QuestionAdmin(ListTitleMixin, admin.ModelAdmin):
         kind the question allows; otherwise the question's own. None: not chosen yet."""
         saved = getattr(obj, "saved_kind", None)
         asked = request.GET.get("kind")
-        if asked not in Question.Kind.values or asked == saved:
+        if asked not in kinds.KINDS or asked == saved:
             return saved
         if saved is not None:
             if not hasattr(obj, "kind_refusal"):  # asked once per page
@@ -317,10 +317,12 @@ class QuestionAdmin(ListTitleMixin, admin.ModelAdmin):
         )
         saved = getattr(obj, "saved_kind", None)
         kind = self.form_kind(request, obj)
+        # How to write a question of this kind, for kinds with a syntax of their own.
+        context["kind_syntax"] = kinds.get(kind).form.syntax_help if kind else ""
         if saved is not None and kind != saved:
             context["kind_change"] = {
-                "from": Question.Kind(saved).label,
-                "to": Question.Kind(kind).label,
+                "from": kinds.get(saved).label,
+                "to": kinds.get(kind).label,
                 "dropped": kind_forms.dropped_by_change(Question.objects.get(pk=obj.pk), kind),
             }
         elif saved is not None and request.GET.get("kind") not in (None, saved):

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from quizsite.admin_pages import admin_context, admin_next, admin_object, require_permission
-from quizzes import kind_forms, marking
+from quizzes import kind_forms, kinds, marking
 from quizzes.models import Attempt, Question, Quiz, Response
 
 # The marking queue's filters: query parameter -> lookup on Response.
@@ -202,7 +202,7 @@ def mark_response(request, model_admin, object_id):
         "attempt": response.attempt,
         "student": student_name(response),
         "answer": question.answer_display(response.answer),
-        "key": "" if question.kind == Question.Kind.ESSAY else question.key_display(),
+        "key": question.key_display(),
         "form": form,
         "came_from": came_from,
         "back_to_attempt": urlsplit(came_from).path == attempt_url,
@@ -255,7 +255,7 @@ def regrade(request, model_admin, object_id):
         "changes": [
             (change, question.answer_display(change.response.answer)) for change in report.changes
         ],
-        "is_essay": question.kind == Question.Kind.ESSAY,
+        "is_essay": not question.kind_rules.scored,
     }
     return TemplateResponse(request, "admin/quizzes/question/regrade.html", context)
 
@@ -272,19 +272,16 @@ def question_kind(request, model_admin, object_id):
     else:
         question = admin_object(request, model_admin, object_id, change=True)
     asked = request.GET.get("kind")
-    chosen = asked if asked in Question.Kind.values and question and asked != question.kind else ""
+    chosen = asked if asked in kinds.KINDS and question and asked != question.kind else ""
     refusal = kind_forms.change_refused(question) if question else ""
     change_url = reverse("admin:quizzes_question_change", args=[question.pk]) if question else ""
     title = _("Change the kind of question") if question else _("Add a question")
     context = {
         **admin_context(request, model_admin, title, question),
-        "kinds": [
-            (kind, label, kind_forms.KIND_FORMS[kind].description)
-            for kind, label in Question.Kind.choices
-        ],
+        "kinds": [(kind.value, kind.label, kind.form.description) for kind in kinds.all_kinds()],
         "current": question.kind if question else "",
-        "chosen": Question.Kind(chosen).label if chosen else "",
-        "checked": chosen or (question.kind if question else Question.Kind.SINGLE),
+        "chosen": kinds.get(chosen).label if chosen else "",
+        "checked": chosen or (question.kind if question else kinds.default()),
         "dropped": kind_forms.dropped_by_change(question, chosen) if chosen else [],
         "continue_url": f"{change_url}?{urlencode({'kind': chosen})}" if chosen else "",
         "refusal": refusal,

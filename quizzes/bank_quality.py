@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from quizzes import scoring
+from quizzes import kinds, scoring
 
 # The right option is strictly the longest in at most this share of single-choice questions.
 LONGEST_SHARE = Fraction(3, 10)
@@ -88,6 +88,11 @@ class BankQuestion:
         return self.answer.kind
 
     @property
+    def rules(self) -> kinds.QuestionKind:
+        """What the check needs to know of the question's kind (its `bank_*` traits)."""
+        return kinds.get(self.answer.kind)
+
+    @property
     def right(self) -> list[str]:
         return [c.text for c in self.answer.choices if c.is_correct]
 
@@ -141,7 +146,7 @@ def problems(questions: Sequence[BankQuestion]) -> list[Problem]:
 def length_cue(questions: Sequence[BankQuestion]) -> list[Problem]:
     """A student who always picks the longest option must not pass: the right option is
     strictly the longest in at most 30 % of the single-choice questions."""
-    singles = [q for q in questions if q.kind == scoring.SINGLE and q.right]
+    singles = [q for q in questions if q.rules.bank_length_cue and q.right]
     longest = [q for q in singles if _right_is_longest(q)]
     if not singles or len(longest) <= LONGEST_SHARE * len(singles):
         return []
@@ -165,7 +170,7 @@ def long_options(question: BankQuestion) -> list[Problem]:
     """No option of a single-choice or multiple-response question is more than 50 %
     longer than the mean of the others: an odd one out draws the eye. Options of 12
     characters or fewer (a name, a year) are exempt."""
-    if question.kind not in (scoring.SINGLE, scoring.MULTIPLE) or len(question.answer.choices) < 2:
+    if not question.rules.bank_option_lengths or len(question.answer.choices) < 2:
         return []
     texts = [c.text.strip() for c in question.answer.choices]
     found = []
@@ -211,12 +216,7 @@ def evidence_gaps(question: BankQuestion) -> list[Problem]:
     """Every matching pair and every ordering item is held by the cited sections taken
     together (a question cites its evidence and any sections it also cites): a pair may
     join a claim in one section to the evidence in another."""
-    if question.kind == scoring.MATCHING:
-        items = [(c.text, c.match_text) for c in question.answer.choices if c.match_text]
-    elif question.kind == scoring.ORDERING:
-        items = [(c.text,) for c in question.answer.choices]
-    else:
-        return []
+    items = question.rules.bank_items(question.answer)
     return [
         Problem(
             "evidence",
@@ -234,9 +234,11 @@ def level_mismatch(question: BankQuestion) -> list[Problem]:
     no cited section states word for word; analysis asks about how the text makes its
     case (who claims what, on what evidence, why, how well)."""
     number, level = question.number, question.level
-    if question.kind == scoring.ESSAY:
+    if not question.rules.scored:
         if level == "recall":
-            return [Problem("level", f"Question {number}: an essay is never recall.", question.key)]
+            kind = str(question.rules.label).lower()
+            message = f"Question {number}: an answer a teacher marks ({kind}) is never recall."
+            return [Problem("level", message, question.key)]
         return []
     lookup = is_lookup(question)
     if level == "recall" and not lookup:
@@ -262,7 +264,7 @@ def level_mismatch(question: BankQuestion) -> list[Problem]:
 def true_false_balance(questions: Sequence[BankQuestion]) -> list[Problem]:
     """A student who answers every true/false question the same way must not beat chance:
     the numbers of "True" and "False" keys differ by at most one."""
-    keys = [q.right[0] for q in questions if q.kind == scoring.TRUE_FALSE and q.right]
+    keys = [q.right[0] for q in questions if q.rules.bank_balanced_keys and q.right]
     trues = sum(_words(k) == ["true"] for k in keys)
     falses = len(keys) - trues
     if abs(trues - falses) <= 1:
@@ -281,15 +283,7 @@ def true_false_balance(questions: Sequence[BankQuestion]) -> list[Problem]:
 # ---------------------------------------------------------------------------------------
 def feedback_text(question: BankQuestion) -> str:
     """What feedback shows after an answer: the explanation and the right answer."""
-    key = question.answer
-    if question.kind == scoring.MATCHING:
-        shown = [f"{c.text} → {c.match_text}." for c in key.choices if c.match_text]
-    elif question.kind == scoring.ORDERING:
-        shown = [" → ".join(c.text for c in key.choices) + "."]
-    elif question.kind == scoring.TRUE_FALSE:
-        shown = []  # "True" or "False" answers no other question
-    else:
-        shown = [f"{text}." for text in question.right]
+    shown = [f"{line}." for line in question.rules.bank_key_lines(question.answer)]
     return "\n".join([question.explanation, *shown])
 
 
@@ -306,37 +300,39 @@ def answer_found(question: BankQuestion, text: str) -> str:
     ("five years", "1,731 grams"). True/false, ordering and matching answers are not
     phrases: the check cannot find them.
     """
-    if question.kind == scoring.NUMERIC:
+    style = question.rules.bank_answer
+    if style == "amount":
         return _amount_found(question.answer, text)
-    if question.kind not in (scoring.SINGLE, scoring.MULTIPLE, scoring.SHORT_TEXT):
+    if style not in ("every phrase", "any phrase"):
         return ""
+    phrases = question.rules.bank_phrases(question.answer)
     sentences = _sentences(text)
-    found = [t for t in question.right if any(_answers(question, t, s) for s in sentences)]
-    if question.kind == scoring.SHORT_TEXT:
+    found = [t for t in phrases if any(_answers(question, t, s) for s in sentences)]
+    if style == "any phrase":
         return found[0] if found else ""
-    return "; ".join(found) if found and len(found) == len(question.right) else ""
+    return "; ".join(found) if found and len(found) == len(phrases) else ""
 
 
 def is_lookup(question: BankQuestion) -> bool:
     """Whether a student finds the answer by matching words: a cited section has two of
     the prompt's words and states the right answer (each right option, every matching
     pair, every ordering item)."""
-    passages, prompt, kind = question.passages, question.prompt, question.kind
-    if kind in (scoring.SINGLE, scoring.MULTIPLE):
-        return bool(question.right) and all(
-            any(_context(prompt, p, t) and states([p], t) for p in passages) for t in question.right
+    passages, prompt, style = question.passages, question.prompt, question.rules.bank_lookup
+    phrases = question.rules.bank_phrases(question.answer)
+    if style == "every phrase":
+        return bool(phrases) and all(
+            any(_context(prompt, p, t) and states([p], t) for p in passages) for t in phrases
         )
-    if kind == scoring.TRUE_FALSE:
+    if style == "statement":
         return states(passages, _statement(prompt))
-    if kind == scoring.SHORT_TEXT:
-        return any(_answers(question, t, p) for t in question.right for p in passages)
-    if kind == scoring.NUMERIC:
+    if style == "any phrase":
+        return any(_answers(question, t, p) for t in phrases for p in passages)
+    if style == "amount":
         return any(_amount_found(question.answer, p) and _context(prompt, p, "") for p in passages)
-    if kind == scoring.MATCHING:
-        pairs = [(c.text, c.match_text) for c in question.answer.choices if c.match_text]
-        return all(states(passages, *pair) for pair in pairs)
-    if kind == scoring.ORDERING:
-        items = [c.text for c in question.answer.choices]
+    if style == "every item":
+        return all(states(passages, *item) for item in question.rules.bank_items(question.answer))
+    if style == "items in one passage":
+        items = [item[0] for item in question.rules.bank_items(question.answer)]
         return any(all(states([p], item) for item in items) for p in passages)
     return False
 
@@ -518,6 +514,6 @@ def _names_a_unit(key: scoring.AnswerKey, unit: str) -> bool:
 
 def _accepts(key: scoring.AnswerKey, answer: str) -> bool:
     try:
-        return scoring.numeric_fraction(key, answer) == 1
+        return kinds.get(key.kind).fraction(key, answer) == 1
     except scoring.InvalidAnswer:
         return False

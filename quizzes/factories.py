@@ -4,6 +4,7 @@ import factory
 
 from accounts.factories import UserFactory
 from lessons.factories import LessonFactory, SectionFactory
+from quizzes import kinds
 from quizzes.models import Attempt, Choice, Question, Quiz
 
 
@@ -33,7 +34,7 @@ class QuestionFactory(factory.django.DjangoModelFactory):
     quiz = factory.SubFactory(QuizFactory)
     key = factory.Sequence(lambda n: f"question-{n}")
     position = factory.Sequence(lambda n: n + 1)
-    kind = Question.Kind.SINGLE
+    kind = factory.LazyFunction(kinds.default)
     prompt = factory.Sequence(lambda n: f"Which answer is right for question {n}?")
     explanation = "Because the lesson says so."
     evidence = factory.SubFactory(SectionFactory, lesson=factory.SelfAttribute("..quiz.lesson"))
@@ -43,8 +44,8 @@ class QuestionFactory(factory.django.DjangoModelFactory):
     def choices(self, create, extracted, **kwargs):
         if not create:
             return
-        if extracted is None and self.kind in (Question.Kind.SINGLE, Question.Kind.TRUE_FALSE):
-            extracted = [("Right", True), ("Wrong", False)]
+        if extracted is None:
+            extracted = self.kind_rules.example_choices()
         for position, (text, is_correct, *match) in enumerate(extracted or [], 1):
             ChoiceFactory(
                 question=self,

@@ -1,114 +1,19 @@
-"""Which fields each kind of question uses on the teacher's question form.
+"""The teacher's question form, kind by kind: which fields a kind leaves out, and what a
+change of kind keeps and drops.
 
-The one list of what belongs to which kind, for the admin: the question's own fields, the
-columns of its choices (none: it takes no choices), and the words the form uses for them.
-A field of Question named by no kind here belongs to every kind. When the kinds get a
-registry of their own (how each reads, scores and shows an answer), this moves into it.
+Each kind says which of the question's own fields it uses and which columns its choices
+have (its `form`, quizzes.kinds); a field of Question named by no kind belongs to every kind.
 """
-
-from dataclasses import dataclass
 
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from quizzes import kinds
 from quizzes.models import Choice, Question
 
-Kind = Question.Kind
-
-
-@dataclass(frozen=True)
-class KindForm:
-    description: str  # one line on the page where a teacher chooses the kind
-    fields: tuple[str, ...] = ()  # the question's own fields this kind uses
-    choice_fields: tuple[str, ...] = ()  # columns of its choices; empty: it takes none
-    choices_title: str = ""  # what the form calls its choices
-    choice_name: str = ""  # and one of them ("Add another …")
-    choice_labels: tuple[tuple[str, str], ...] = ()  # column headings other than the fields'
-    new_choices: int = 0  # empty rows for choices on a new question (the form works without JS)
-    explanation_label: str = ""  # when "explanation" means something else for this kind
-    explanation_help: str = ""
-    all_choices_correct: bool = False  # every choice is a right answer (accepted texts)
-
-    @property
-    def takes_choices(self) -> bool:
-        return bool(self.choice_fields)
-
-
-CHOICE_KINDS_FIELDS = ("position", "text", "is_correct")
-
-KIND_FORMS = {
-    Kind.SINGLE: KindForm(
-        _("One right answer among several choices."),
-        fields=("shuffle",),
-        choice_fields=CHOICE_KINDS_FIELDS,
-        choices_title=_("Choices: tick the right one"),
-        choice_name=_("choice"),
-        new_choices=4,
-    ),
-    Kind.MULTIPLE: KindForm(
-        _("Several right answers; students tick every one that applies."),
-        fields=("shuffle",),
-        choice_fields=CHOICE_KINDS_FIELDS,
-        choices_title=_("Choices: tick every right one"),
-        choice_name=_("choice"),
-        new_choices=5,
-    ),
-    Kind.TRUE_FALSE: KindForm(
-        _("A statement that is either true or false."),
-        fields=("shuffle",),
-        choice_fields=CHOICE_KINDS_FIELDS,
-        choices_title=_("The two answers (True and False): tick the right one"),
-        choice_name=_("answer"),
-        new_choices=2,
-    ),
-    Kind.SHORT_TEXT: KindForm(
-        _("Students type a word or a phrase; you list the answers you accept."),
-        fields=("strict_text", "ignore_articles", "synonyms"),
-        choice_fields=("text",),
-        choices_title=_("Accepted answers"),
-        choice_name=_("accepted answer"),
-        choice_labels=(("text", _("accepted answer")),),
-        new_choices=3,
-        all_choices_correct=True,
-    ),
-    Kind.NUMERIC: KindForm(
-        _("Students type a number; you give its value, how far off it may be, and its unit."),
-        fields=(
-            "numeric_answer",
-            "tolerance",
-            "unit",
-            "unit_words",
-            "unit_convertible",
-            "units_accepted",  # shown, not stored
-        ),
-    ),
-    Kind.ORDERING: KindForm(
-        _("Students put items in the right order."),
-        choice_fields=("position", "text"),
-        choices_title=_("Items, numbered in the right order"),
-        choice_name=_("item"),
-        choice_labels=(("position", _("place")), ("text", _("item"))),
-        new_choices=4,
-    ),
-    Kind.MATCHING: KindForm(
-        _("Students pair each item with its match."),
-        fields=("shuffle",),
-        choice_fields=("position", "text", "match_text"),
-        choices_title=_("Pairs: each item and its match"),
-        choice_name=_("pair"),
-        choice_labels=(("text", _("item")), ("match_text", _("its match"))),
-        new_choices=4,
-    ),
-    Kind.ESSAY: KindForm(
-        _("A written answer that you mark by hand."),
-        explanation_label=_("Marking guide"),
-        explanation_help=_(
-            "What a good answer contains, for whoever marks it. Students see it too after "
-            "submitting, when the assignment shows the right answers."
-        ),
-    ),
-}
+# Each kind's form (quizzes.kinds.base.KindForm), by the kind's value.
+KIND_FORMS = {kind.value: kind.form for kind in kinds.all_kinds()}
 
 # The question's fields that some kinds use and others don't.
 KIND_FIELDS = frozenset(name for form in KIND_FORMS.values() for name in form.fields)

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
-from quizzes import scoring
+from quizzes import kinds, scoring
 from quizzes.models import Attempt, Question, Response, ScoreChange
 
 CENT = Decimal("0.01")
@@ -149,7 +149,7 @@ def regrade(question: Question, attempts, *, by, dry_run: bool = True) -> Regrad
     """
     key = question.answer_key()
     report = RegradeReport()
-    if key.kind == scoring.ESSAY:
+    if not question.kind_rules.scored:
         return report
     attempts = attempts.filter(quiz_id=question.quiz_id)
     with transaction.atomic():
@@ -172,12 +172,12 @@ def regrade(question: Question, attempts, *, by, dry_run: bool = True) -> Regrad
                 continue
             report.checked += 1
             try:
-                answer = scoring.clean_answer(key, response.answer)
+                answer = kinds.clean_answer(key, response.answer)
             except scoring.InvalidAnswer:
                 report.unfit += 1
                 new = Decimal(0)
             else:
-                new = scoring.score(key, answer, question.points)
+                new = kinds.score(key, answer, question.points)
             if new != response.points:
                 report.changes.append(Rescore(response, response.points, new))
         if dry_run:

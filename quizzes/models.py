@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lessons.markdown import DESCRIPTION_MAX_LENGTH, EXPLANATION_MAX_LENGTH, MaxMarkdownLength
 from lessons.models import Section
-from quizzes import scoring
+from quizzes import kinds, scoring
 
 
 class QuizQuerySet(models.QuerySet):
@@ -164,15 +164,10 @@ class QuestionManager(models.Manager.from_queryset(QuestionQuerySet)):
 
 
 class Question(models.Model):
-    class Kind(models.TextChoices):
-        SINGLE = "single", _("Single choice")
-        MULTIPLE = "multiple", _("Multiple response")
-        TRUE_FALSE = "true_false", _("True / false")
-        SHORT_TEXT = "short_text", _("Short text")
-        NUMERIC = "numeric", _("Numeric")
-        ORDERING = "ordering", _("Ordering")
-        MATCHING = "matching", _("Matching")
-        ESSAY = "essay", _("Essay")
+    # The registry's kinds by name (Question.Kind.<VALUE>), for code that builds questions.
+    Kind = models.TextChoices(
+        "Kind", [(value.upper(), (value, label)) for value, label in kinds.choices()]
+    )
 
     class Level(models.TextChoices):
         RECALL = "recall", _("Recall")
@@ -194,7 +189,9 @@ class Question(models.Model):
     position = models.PositiveSmallIntegerField(
         _("number in the quiz"), default=0, help_text=_("Lower numbers come first.")
     )
-    kind = models.CharField(_("kind of question"), max_length=20, choices=Kind, default=Kind.SINGLE)
+    kind = models.CharField(
+        _("kind of question"), max_length=20, choices=kinds.choices, default=kinds.default
+    )
     level = models.CharField(
         _("level"),
         max_length=20,
@@ -310,47 +307,30 @@ class Question(models.Model):
     def natural_key(self):
         return (self.key,)
 
+    @property
+    def kind_rules(self) -> kinds.QuestionKind:
+        """Everything that differs by this question's kind (quizzes.kinds)."""
+        return kinds.get(self.kind)
+
     def clean(self):
-        if self.kind == self.Kind.NUMERIC and self.numeric_answer is None:
-            raise ValidationError(
-                {"numeric_answer": _("A numeric question needs the value of its answer.")}
-            )
+        problems = self.kind_rules.question_problems(self) if self.kind in kinds.KINDS else {}
+        if problems:
+            raise ValidationError(problems)
         if self.evidence_id and self.quiz_id and self.evidence.lesson_id != self.quiz.lesson_id:
             raise ValidationError({"evidence": _("The evidence must be a section of this lesson.")})
 
     def answer_display(self, answer) -> str:
         """A stored answer in words, for feedback and review."""
-        texts = {c.pk: c.text for c in self.choices.all()}
-        if self.kind in (self.Kind.SINGLE, self.Kind.TRUE_FALSE):
-            return texts.get(answer, "")
-        if self.kind == self.Kind.MULTIPLE:
-            return "; ".join(texts[i] for i in answer if i in texts) or str(_("(nothing ticked)"))
-        if self.kind == self.Kind.ORDERING:
-            return " → ".join(texts[i] for i in answer if i in texts)
-        if self.kind == self.Kind.MATCHING:
-            targets = {c.pk: c.match_text for c in self.choices.all()}
-            # A pair deleted from the key since shows as "?", never as an error page.
-            return "; ".join(
-                f"{texts.get(int(left), '?')} → {targets.get(right, '?')}"
-                for left, right in answer.items()
-            )
-        return str(answer)
+        return self.kind_rules.answer_display(self, answer)
 
     def key_display(self) -> str:
-        """The right answer in words; empty for essays, which a teacher marks."""
-        choices = list(self.choices.all())
-        if self.kind == self.Kind.NUMERIC:
-            shown = f"{self.numeric_answer.normalize():f} {self.unit}".strip()
-            if self.tolerance:
-                shown += f" (± {self.tolerance.normalize():f})"
-            return shown
-        if self.kind == self.Kind.SHORT_TEXT:
-            return " / ".join(c.text for c in choices if c.is_correct)
-        if self.kind == self.Kind.ORDERING:
-            return " → ".join(c.text for c in choices)
-        if self.kind == self.Kind.MATCHING:
-            return "; ".join(f"{c.text} → {c.match_text}" for c in choices if c.match_text)
-        return "; ".join(c.text for c in choices if c.is_correct)
+        """The right answer in words; empty for what a teacher marks."""
+        return self.kind_rules.key_display(self)
+
+    @property
+    def prompt_text(self) -> str:
+        """The question as review pages show it (never with an answer key in it)."""
+        return self.kind_rules.prompt_text(self)
 
     def answer_key_problems(self, choices) -> list[str]:
         """Why these choices can't score this question; empty when they can.
@@ -358,28 +338,7 @@ class Question(models.Model):
         `choices` are unsaved-or-saved Choice objects, so the admin can check
         its inline forms before anything is written.
         """
-        kind, Kind = self.kind, self.Kind
-        correct = [c for c in choices if c.is_correct]
-        problems = []
-        if kind in (Kind.SINGLE, Kind.TRUE_FALSE) and len(correct) != 1:
-            problems.append(_("Mark exactly one choice as correct."))
-        if kind == Kind.TRUE_FALSE and len(choices) != 2:
-            problems.append(_("A true/false question has exactly two choices."))
-        if kind == Kind.SINGLE and len(choices) < 2:
-            problems.append(_("Give at least two choices."))
-        if kind == Kind.MULTIPLE and (not correct or len(correct) == len(choices)):
-            problems.append(_("Mark at least one choice correct and leave at least one wrong."))
-        if kind == Kind.SHORT_TEXT and not correct:
-            problems.append(_("List at least one accepted answer as a correct choice."))
-        if kind == Kind.ORDERING and len(choices) < 2:
-            problems.append(_("An ordering question needs at least two items."))
-        if kind == Kind.MATCHING:
-            targets = [c.match_text for c in choices]
-            if len(choices) < 2 or not all(targets) or len(set(targets)) != len(targets):
-                problems.append(_("Give at least two pairs, each with its own different match."))
-        if kind in (Kind.NUMERIC, Kind.ESSAY) and choices:
-            problems.append(_("This kind of question takes no choices."))
-        return [str(problem) for problem in problems]
+        return [str(problem) for problem in self.kind_rules.key_problems(self, choices)]
 
     def answer_key(self, choices=None) -> scoring.AnswerKey:
         """The plain answer key the scoring module works on."""
@@ -591,27 +550,30 @@ class Attempt(models.Model):
     def shuffled(self, question, items, salt=0):
         """Items in this attempt's order: stable across reloads, different per attempt."""
         items = list(items)
-        if question.shuffle or question.kind == Question.Kind.ORDERING:
+        if question.shuffle or question.kind_rules.always_shuffled:
             random.Random(f"{self.seed}-{question.pk}-{salt}").shuffle(items)
         return items
 
     def item_tokens(self, question, role: str) -> dict[int, str]:
-        """What the page shows in place of each choice's id, by id.
+        """What the page shows in place of each choice's id, by id (see token)."""
+        return {
+            choice.pk: self.token(question, role, choice.pk) for choice in question.choices.all()
+        }
 
-        A keyed hash of the attempt, the question, the choice and its `role` (what the
+    def token(self, question, role: str, item) -> str:
+        """What the page shows in place of `item` of the question.
+
+        A keyed hash of the attempt, the question, the item and its `role` (what the
         token names: a "choice" to tick, an ordering "place" field, a matching "item" or
-        "target"), so no value, field name or element id follows the ids' creation order,
+        "target"...), so no value, field name or element id follows the ids' creation order,
         and a matching row's field never shares a value with its right target. The same on
         every reload of this attempt, different in every other attempt.
         """
-        return {
-            choice.pk: salted_hmac(
-                "quizzes.Attempt.item_tokens",
-                f"{self.public_id}:{question.pk}:{role}:{choice.pk}",
-                algorithm="sha256",
-            ).hexdigest()[:16]
-            for choice in question.choices.all()
-        }
+        return salted_hmac(
+            "quizzes.Attempt.item_tokens",
+            f"{self.public_id}:{question.pk}:{role}:{item}",
+            algorithm="sha256",
+        ).hexdigest()[:16]
 
     def resume_number(self) -> int:
         """The number of the first unanswered question (1-based), or 1 when all are answered."""
@@ -671,7 +633,7 @@ class Attempt(models.Model):
         lock, since two tabs checking answers at once must not both get feedback on their own.
         """
         now = timezone.now()
-        points = scoring.score(question.answer_key(), answer, question.points)
+        points = kinds.score(question.answer_key(), answer, question.points)
         # Time on a question: since the student last saw a page of this attempt,
         # capped so a tab left open overnight doesn't count as study time.
         seconds_spent = min(int((now - self.last_seen_at).total_seconds()), 600)

@@ -1,40 +1,22 @@
-"""Scoring: one plain function per question kind, no Django.
+"""Scoring's shared parts, no Django: the answer key, the comparison of typed text and
+numbers, and rounding to points.
 
-An answer is the JSON-friendly value a Response stores:
-- single, true_false: a choice id (int)
-- multiple: a list of choice ids
-- short_text, numeric, essay: a string
-- ordering: a list of every choice id, in the student's order
-- matching: {left choice id (str): right choice id}; a right item is named by the
-  choice that carries it as `match_text`
-
-`clean_answer` checks an answer against the key (raising InvalidAnswer with a
-message for the student); `score` turns a clean answer into points, or None
-when a teacher must mark it.
+Each kind of question cleans and scores its own answers (quizzes.kinds) with these: an
+answer key (AnswerKey) is the plain form of a question's key, `clean` raises InvalidAnswer
+with a message for the student, and `points_for` turns a kind's fraction into points.
 """
 
 import math
 import re
 import secrets
 import unicodedata
-from bisect import bisect_left
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
 
-SINGLE, MULTIPLE, TRUE_FALSE = "single", "multiple", "true_false"
-SHORT_TEXT, NUMERIC, ORDERING, MATCHING, ESSAY = (
-    "short_text",
-    "numeric",
-    "ordering",
-    "matching",
-    "essay",
-)
-CHOICE_KINDS = {SINGLE, MULTIPLE, TRUE_FALSE}
-
-# What clean_answer returns: an id, a text, a list of ids or {left id: right id}.
-Answer = int | str | list[int] | dict[str, int]
+# What a kind's clean() returns: an id, a text, a list of ids, {id: id} or {id: text}.
+Answer = int | str | list[int] | dict[str, int] | dict[str, str]
 
 # Units that "accept converted units" may convert between: factor to the family's base.
 UNIT_FACTORS = {
@@ -106,90 +88,13 @@ def new_seed() -> int:
     return secrets.randbelow(2**31)
 
 
-def clean_answer(key: AnswerKey, answer: object) -> Answer:
-    """Return the answer in its stored form, or raise InvalidAnswer.
-
-    Any JSON-like input gets either a clean answer or InvalidAnswer, never another
-    error, and cleaning a clean answer returns it unchanged.
-    """
-    ids = key.choice_ids
-    if key.kind in (SINGLE, TRUE_FALSE):
-        if not isinstance(answer, int) or isinstance(answer, bool) or answer not in ids:
-            raise InvalidAnswer(_("Choose one of the options."))
-        return answer
-    if key.kind == MULTIPLE:
-        if not isinstance(answer, list) or not all(_is_id(a, ids) for a in answer):
-            raise InvalidAnswer(_("Tick the options you think are right."))
-        return sorted(set(answer))
-    if key.kind in (SHORT_TEXT, ESSAY):
-        text = _clean_text(answer, 10_000)
-        if not text:
-            raise InvalidAnswer(_("Write an answer first."))
-        return text
-    if key.kind == NUMERIC:
-        text = _clean_text(answer, 100)  # no real amount needs more; keeps parsing cheap
-        if not text:
-            raise InvalidAnswer(_("Enter a number."))
-        parse_number(text)
-        return text
-    if key.kind == ORDERING:
-        # Check the ids before comparing them: sorting a mix of types raises TypeError,
-        # and True == 1 would let a boolean pass as choice 1.
-        if (
-            not isinstance(answer, list)
-            or not all(_is_id(a, ids) for a in answer)
-            or len(answer) != len(ids)
-            or set(answer) != ids
-        ):
-            raise InvalidAnswer(_("Place every item exactly once."))
-        return list(answer)
-    if key.kind == MATCHING:
-        if not isinstance(answer, dict):
-            raise InvalidAnswer(_("Match every item."))
-        # Each pair is one choice: its text is the left item and its match_text the right.
-        items = {c.id for c in key.choices if c.match_text}
-        cleaned = {}
-        for left, right in answer.items():
-            # JSON keys are strings of digits; int() would also take True, 1.9 or "1_0".
-            left_id = (
-                int(left) if isinstance(left, str) and left.isascii() and left.isdigit() else left
-            )
-            if not _is_id(left_id, items) or not _is_id(right, items):
-                raise InvalidAnswer(_("Match every item."))
-            cleaned[str(left_id)] = right
-        if not cleaned:
-            raise InvalidAnswer(_("Match at least one item."))
-        return cleaned
-    raise InvalidAnswer(_("Unknown kind of question."))
-
-
-def score(key: AnswerKey, answer: Answer, points: Decimal) -> Decimal | None:
-    """Points for a clean answer, rounded half up to 0.01; None when a teacher must mark it."""
-    if key.kind == ESSAY:
-        return None
-    fraction = FRACTION_BY_KIND[key.kind](key, answer)
+def points_for(fraction: Fraction, points: Decimal) -> Decimal:
+    """A share of the points (clamped to 0..1), rounded half up to 0.01."""
     fraction = min(max(fraction, Fraction(0)), Fraction(1))
     # Round the exact value: dividing in Decimal first cuts 7/12 to 28 digits, so 7/12
     # of 1.62 points (exactly 0.945) came out 0.94 instead of 0.95.
     cents = math.floor(fraction * Fraction(points) * 100 + Fraction(1, 2))
     return Decimal(cents).scaleb(-2)
-
-
-def single_fraction(key: AnswerKey, answer: int) -> Fraction:
-    correct = {c.id for c in key.choices if c.is_correct}
-    return Fraction(1 if answer in correct else 0)
-
-
-def multiple_fraction(key: AnswerKey, answer: list[int]) -> Fraction:
-    """Each right tick earns its share, each wrong tick costs its share, never below 0:
-    ticking all earns 0 unless every option is right, ticking nothing earns 0 unless none is."""
-    correct = {c.id for c in key.choices if c.is_correct}
-    wrong = key.choice_ids - correct
-    ticked = set(answer)
-    # With no right option, ticking nothing is the right answer.
-    earned = Fraction(len(ticked & correct), len(correct)) if correct else Fraction(1)
-    lost = Fraction(len(ticked & wrong), len(wrong)) if wrong else Fraction(0)
-    return max(earned - lost, Fraction(0))
 
 
 def normalise_text(text: str, strict: bool = False) -> str:
@@ -238,12 +143,6 @@ def match_form(key: AnswerKey, text: str) -> str:
         if pattern is not None:
             form = pattern.sub(lambda found: first_forms[found[0]], form)
     return form
-
-
-def short_text_fraction(key: AnswerKey, answer: str) -> Fraction:
-    given = match_form(key, answer)
-    accepted = {match_form(key, c.text) for c in key.choices if c.is_correct}
-    return Fraction(1 if given in accepted else 0)
 
 
 def parse_synonyms(text: str) -> tuple[tuple[str, ...], ...]:
@@ -315,24 +214,6 @@ def parse_number(text: str) -> tuple[Decimal, str]:
     return Decimal(digits), match["unit"]
 
 
-def numeric_fraction(key: AnswerKey, answer: str) -> Fraction:
-    """Full marks within the tolerance (inclusive), in the key's unit (any of its words,
-    singular or plural) or, when the key allows it, a convertible one; no unit counts as
-    the key's unit; a wrong unit scores 0."""
-    value, unit = parse_number(answer)
-    if key.value is None:
-        return Fraction(0)
-    amount = Fraction(value)
-    if unit and unit_name(unit) not in key_unit_names(key):
-        given = UNIT_FACTORS.get(unit_name(unit))
-        wanted = UNIT_FACTORS.get(unit_name(key.unit))
-        if not (key.unit_convertible and given and wanted and given[0] == wanted[0]):
-            return Fraction(0)
-        # Exact: going through float overflowed on long answers and rounded near the edge.
-        amount = amount * given[1] / wanted[1]
-    return Fraction(1 if abs(amount - Fraction(key.value)) <= Fraction(key.tolerance) else 0)
-
-
 def key_unit_names(key: AnswerKey) -> set[str]:
     """The names (see unit_name) of every way to write the key's own unit."""
     return {unit_name(key.unit)} | {unit_name(word) for word in key.unit_words}
@@ -353,44 +234,12 @@ def accepted_units(key: AnswerKey) -> tuple[list[str], list[str]]:
     return same, converted
 
 
-def ordering_fraction(key: AnswerKey, answer: list[int]) -> Fraction:
-    """(longest subsequence in the right relative order - 1) / (items - 1): reversed earns 0,
-    one swap of neighbours among 4 items earns 2/3."""
-    right_place = {c.id: i for i, c in enumerate(key.choices)}
-    positions = [right_place[item] for item in answer]
-    if len(positions) < 2:
-        return Fraction(1)
-    return Fraction(_longest_increasing(positions) - 1, len(positions) - 1)
-
-
-def matching_fraction(key: AnswerKey, answer: dict[str, int]) -> Fraction:
-    """The share of pairs matched right; a right item is compared by its text, so two
-    pairs with the same match_text accept either carrier."""
-    pairs = [c for c in key.choices if c.match_text]
-    if not pairs:
-        return Fraction(0)
-    texts = {c.id: c.match_text for c in key.choices}
-    right = sum(1 for c in pairs if texts.get(answer.get(str(c.id))) == c.match_text)
-    return Fraction(right, len(pairs))
-
-
-FRACTION_BY_KIND = {
-    SINGLE: single_fraction,
-    TRUE_FALSE: single_fraction,
-    MULTIPLE: multiple_fraction,
-    SHORT_TEXT: short_text_fraction,
-    NUMERIC: numeric_fraction,
-    ORDERING: ordering_fraction,
-    MATCHING: matching_fraction,
-}
-
-
-def _is_id(value: object, ids: set[int]) -> bool:
+def is_choice_id(value: object, ids: set[int]) -> bool:
     # bool is a subclass of int, but True is not choice 1.
     return isinstance(value, int) and not isinstance(value, bool) and value in ids
 
 
-def _clean_text(answer: object, limit: int) -> str:
+def clean_text(answer: object, limit: int) -> str:
     if not isinstance(answer, str):
         return ""
     # PostgreSQL cannot store NUL in text or JSON, so it goes before anything else.
@@ -436,11 +285,3 @@ def _singular(name: str) -> str:
     if len(word) >= 3 and word.endswith("ie"):
         word = word[:-2] + "y"
     return f"{head} {word}" if head else word
-
-
-def _longest_increasing(values: list[int]) -> int:
-    tails: list[int] = []
-    for value in values:
-        i = bisect_left(tails, value)
-        tails[i : i + 1] = [value]
-    return len(tails)

@@ -333,59 +333,19 @@ def screen_context(attempt, question_ids, question, number, responses):
 
 
 def question_view(attempt, question, response, number, reveal=False):
-    """What _question_fields.html needs: choices in this attempt's order, each under its
-    item token (never its id), and the saved answer."""
-    choices = attempt.shuffled(question, question.choices.all())
+    """What _question_fields.html needs: the kind's template and its items in this
+    attempt's order, each under its item token (never its id), and the saved answer."""
     answer = response.answer if response else None
-    tokens = attempt.item_tokens(question, "choice")
-    fields = {role: attempt.item_tokens(question, role) for role in ("place", "item", "target")}
-    chosen = chosen_ids(answer)
-    # An ordering item has no place until the student gives it one: places preset in the
-    # order shown would save that order for a student who only pressed "Next".
-    places = answer if question.kind == question.Kind.ORDERING and answer else []
-    matched = answer if isinstance(answer, dict) else {}
+    kind = question.kind_rules
     return {
+        **kind.widget(attempt, question, answer),
         "number": number,
-        "choices": [
-            {"choice": c, "token": tokens[c.pk], "checked": c.pk in chosen} for c in choices
-        ],
-        "text": answer if isinstance(answer, str) else "",
-        "place_numbers": range(1, len(choices) + 1),
-        "places": [
-            {
-                "choice": c,
-                "field": fields["place"][c.pk],
-                "place": places.index(c.pk) + 1 if c.pk in places else None,
-            }
-            for c in choices
-        ],
-        "pairs": [
-            {
-                "choice": c,
-                "field": fields["item"][c.pk],
-                "matched": fields["target"].get(matched.get(str(c.pk))),
-            }
-            for c in choices
-            if c.match_text
-        ],
-        # Right-hand items in their own order, so rows don't line up with their answers.
-        "match_targets": [
-            {"token": fields["target"][c.pk], "text": c.match_text}
-            for c in sorted(
-                (c for c in choices if c.match_text), key=lambda c: c.match_text.casefold()
-            )
-        ],
+        "template": kind.template,
+        "legend": kind.legend(question),
         "reveal": reveal,
         "answer_text": question.answer_display(answer) if response and response.is_answered else "",
         "key_text": question.key_display() if reveal else "",
     }
-
-
-def chosen_ids(answer) -> set:
-    """The choice ids a saved answer ticked: one for single choice, several for multiple."""
-    if isinstance(answer, list):
-        return set(answer)
-    return {answer} if isinstance(answer, int) else set()
 
 
 @require_POST

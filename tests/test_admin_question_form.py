@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from lessons.factories import SectionFactory
-from quizzes import scoring
+from quizzes import kinds
 from quizzes.factories import AttemptFactory, QuestionFactory, QuizFactory
 from quizzes.models import Choice, Question
 
@@ -122,7 +122,7 @@ def test_short_text_answers_listed_are_the_accepted_ones(teacher_client, quiz):
     teacher_client.post(f"{ADD}?kind=short_text", data)
     question = Question.objects.get()
     assert [(c.position, c.is_correct) for c in question.choices.all()] == [(1, True), (2, True)]
-    assert scoring.score(question.answer_key(), "wolf amendment", question.points) == 1
+    assert kinds.score(question.answer_key(), "wolf amendment", question.points) == 1
 
 
 def test_save_and_add_another_opens_the_same_kind_for_the_same_quiz(teacher_client, quiz):

@@ -36,6 +36,9 @@ SECRETS = [
     "98765",  # the numeric answer, 98765.4321 km
     " → ".join(ORDER),  # the right order, as the feedback writes it
     *(f"{left} → {right}" for left, right in PAIRS),  # the right pairs
+    "zqxgapone",  # a typed gap's accepted answers
+    "zqxgapalt",
+    "(2) zqxrightword",  # a choice gap's right word, as the key writes it
 ]
 # Words that only feedback on an answer uses; no attempt below answers anything right.
 VERDICT_WORDS = ["right answer:", "✓ right answer", "correct", "data-correct", "data-answer"]
@@ -61,15 +64,21 @@ def secret_quiz():
         Kind.ORDERING: {"choices": [(text, False) for text in ORDER], "shuffle": False},
         Kind.MATCHING: {"choices": [(left, False, right) for left, right in PAIRS]},
         Kind.ESSAY: {"choices": []},
+        Kind.FILL_BLANKS: {
+            "prompt": "Fill in the blanks: the probe [[1]] landed on the [[2]] side.",
+            "choices": [
+                ("zqxgapone | zqxgapalt", True),
+                ("zqxrightword ~ nearword ~ dimword", True),
+            ],
+        },
     }
     for position, (kind, fields) in enumerate(kinds.items(), 1):
         QuestionFactory(
             quiz=quiz,
             position=position,
             kind=kind,
-            prompt=f"Question about {kind.label}?",
             explanation=f"Because of zqxwhy{kind.value}.",
-            **fields,
+            **{"prompt": f"Question about {kind.label}?", **fields},
         )
     return quiz
 
@@ -91,6 +100,8 @@ def wrong_answer(attempt, question) -> dict:
         case Kind.MATCHING:  # each left item with the next one's match
             rotated = choices[1:] + choices[:1]
             answer = {str(c.pk): other.pk for c, other in zip(choices, rotated, strict=True)}
+        case Kind.FILL_BLANKS:
+            answer = {str(choices[0].pk): "Apollo", str(choices[1].pk): "nearword"}
         case _:
             answer = "An essay about the dialogue."
     return answer_data(attempt, question, answer)
@@ -254,6 +265,8 @@ def right_answer(attempt, question, only_one=False) -> dict:
             answer = [c.pk for c in choices]
         case Kind.MATCHING:
             answer = {str(c.pk): c.pk for c in choices}
+        case Kind.FILL_BLANKS:
+            answer = {str(choices[0].pk): "zqxgapone", str(choices[1].pk): "zqxrightword"}
         case _:
             answer = "An essay about the dialogue."
     return answer_data(attempt, question, answer)
@@ -297,7 +310,7 @@ def test_a_review_that_hides_verdicts_shows_only_the_total_and_the_students_own_
     results_url = reverse("quizzes:attempt_results", args=[attempt.public_id])
 
     for results in (client.get(results_url), client.get(results_url, **HTMX)):
-        assert "You scored 3.50 out of 8." in results.text
+        assert "You scored 3.50 out of 9." in results.text
         assert results.text.count("Your answer:") == 7
         own = ["zqxacceptone", " → ".join(ORDER)]  # the student's own (right) answers
         assert all(answer in results.text for answer in own)

@@ -16,16 +16,18 @@ from quizzes.bank_quality import BankQuestion, problems
 from quizzes.factories import QuestionFactory, QuizFactory
 from quizzes.models import Quiz
 from quizzes.scoring import (
-    ESSAY,
-    MATCHING,
-    MULTIPLE,
-    NUMERIC,
-    ORDERING,
-    SHORT_TEXT,
-    SINGLE,
-    TRUE_FALSE,
     AnswerKey,
     KeyChoice,
+)
+
+# The kinds' stored values (quizzes.kinds).
+SINGLE, MULTIPLE, TRUE_FALSE = "single", "multiple", "true_false"
+SHORT_TEXT, NUMERIC, ORDERING, MATCHING, ESSAY = (
+    "short_text",
+    "numeric",
+    "ordering",
+    "matching",
+    "essay",
 )
 
 WOLF = (

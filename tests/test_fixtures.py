@@ -19,7 +19,8 @@ from django.conf import settings
 from django.core.management import call_command
 
 from lessons.models import Lesson
-from quizzes import bank_quality, scoring
+from quizzes import bank_quality, kinds, scoring
+from quizzes.kinds.blanks import parse_gap
 from quizzes.models import Question, Quiz
 
 FIXTURE_DIR = settings.BASE_DIR / "fixtures"
@@ -46,6 +47,7 @@ POINTS_BY_KIND = {
     "multiple": Decimal(2),
     "ordering": Decimal(2),
     "matching": Decimal(2),
+    "fill_blanks": Decimal(2),
     "essay": Decimal(3),
 }
 
@@ -199,6 +201,16 @@ def full_marks_answers(question) -> list:
         return [[c.pk for c in choices]]
     if kind == "matching":
         return [{str(c.pk): c.pk for c in choices if c.match_text}]
+    if kind == "fill_blanks":  # each typed gap's every accepted answer, in turn
+        gaps = {str(c.pk): parse_gap(c.text) for c in choices}
+        widest = max(len(gap.answers) for gap in gaps.values())
+        return [
+            {
+                pk: gap.right if gap.chosen else gap.answers[min(i, len(gap.answers) - 1)]
+                for pk, gap in gaps.items()
+            }
+            for i in range(widest)
+        ]
     raise AssertionError(f"no automatic answer for {kind}")
 
 
@@ -408,11 +420,11 @@ def test_right_answers_score_full_marks(content):
     for question in all_questions():
         answer_key = question.answer_key()
         if question.kind == "essay":
-            assert scoring.score(answer_key, "A thoughtful answer.", question.points) is None
+            assert kinds.score(answer_key, "A thoughtful answer.", question.points) is None
             continue
         for answer in full_marks_answers(question):
-            cleaned = scoring.clean_answer(answer_key, answer)
-            got = scoring.score(answer_key, cleaned, question.points)
+            cleaned = kinds.clean_answer(answer_key, answer)
+            got = kinds.score(answer_key, cleaned, question.points)
             assert got == question.points, (question.key, answer, got)
 
 
@@ -423,19 +435,23 @@ def test_wrong_answers_do_not_score_full_marks(content):
         if question.kind in ("single", "true_false"):
             for choice in choices:
                 if not choice.is_correct:
-                    assert scoring.score(answer_key, choice.pk, question.points) == 0
+                    assert kinds.score(answer_key, choice.pk, question.points) == 0
         elif question.kind == "multiple":
             ticked_all = [c.pk for c in choices]
-            assert scoring.score(answer_key, ticked_all, question.points) < question.points
+            assert kinds.score(answer_key, ticked_all, question.points) < question.points
         elif question.kind == "ordering":
             reverse = [c.pk for c in reversed(choices)]
-            assert scoring.score(answer_key, reverse, question.points) < question.points
+            assert kinds.score(answer_key, reverse, question.points) < question.points
+        elif question.kind == "fill_blanks":
+            _right, wrong, one_right = question.kind_rules.sample_answers(answer_key)
+            assert kinds.score(answer_key, wrong, question.points) == 0
+            assert 0 < kinds.score(answer_key, one_right, question.points) < question.points
 
 
 def test_mass_question_accepts_kilograms(content):
     question = Question.objects.get(key="change5-mass")
-    assert scoring.score(question.answer_key(), "1.731 kg", question.points) == question.points
-    assert scoring.score(question.answer_key(), "1,731 g", question.points) == question.points
+    assert kinds.score(question.answer_key(), "1.731 kg", question.points) == question.points
+    assert kinds.score(question.answer_key(), "1,731 g", question.points) == question.points
 
 
 @pytest.mark.parametrize(
@@ -455,8 +471,8 @@ def test_mass_question_accepts_kilograms(content):
 def test_shipped_questions_take_every_form_of_a_right_answer(content, key, answers):
     question = Question.objects.get(key=key)
     for answer in answers:
-        cleaned = scoring.clean_answer(question.answer_key(), answer)
-        assert scoring.score(question.answer_key(), cleaned, question.points) == question.points, (
+        cleaned = kinds.clean_answer(question.answer_key(), answer)
+        assert kinds.score(question.answer_key(), cleaned, question.points) == question.points, (
             answer
         )
 

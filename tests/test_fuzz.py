@@ -10,7 +10,6 @@ compares against the state just before it, and works on an attempt of its own.
 import uuid
 from contextlib import nullcontext
 from datetime import timedelta
-from decimal import Decimal
 from urllib.parse import urlencode, urljoin, urlsplit
 
 import pytest
@@ -26,10 +25,10 @@ from classrooms.models import Assignment, Enrollment
 from embeds import tokens
 from lessons.factories import LessonFactory, SectionFactory
 from quizsite import ratelimit
-from quizzes import scoring
+from quizzes import kinds
 from quizzes.factories import QuestionFactory, QuizFactory
 from quizzes.forms import answer_data
-from quizzes.models import Attempt, Question, Response
+from quizzes.models import Attempt, Response
 
 FUZZ = settings(
     max_examples=20,
@@ -106,48 +105,21 @@ def fresh_rate_limits(monkeypatch):
     return fresh
 
 
-# Questions of every kind, with the data a right answer posts.
-KINDS = {
-    Question.Kind.SINGLE: [("CNSA", True), ("NASA", False)],
-    Question.Kind.MULTIPLE: [("CNSA", True), ("NASA", False), ("ESA", True)],
-    Question.Kind.TRUE_FALSE: [("True", True), ("False", False)],
-    Question.Kind.SHORT_TEXT: [("Wolf Amendment", True)],
-    Question.Kind.NUMERIC: [],
-    Question.Kind.ORDERING: [("2011", False), ("2021", False), ("2024", False)],
-    Question.Kind.MATCHING: [("CNSA", False, "China"), ("NASA", False, "United States")],
-    Question.Kind.ESSAY: [],
-}
+# Every kind the registry lists, as its example question.
+KINDS = [kind.value for kind in kinds.all_kinds()]
 
 
 def quiz_of_every_kind(**quiz_fields):
     quiz = QuizFactory(**quiz_fields)
-    for position, (kind, choices) in enumerate(KINDS.items(), 1):
-        QuestionFactory(
-            quiz=quiz,
-            position=position,
-            kind=kind,
-            choices=choices,
-            numeric_answer=Decimal(2011) if kind == Question.Kind.NUMERIC else None,
-            unit="",
-        )
+    for position, kind in enumerate(kinds.all_kinds(), 1):
+        fields, choices = kind.example()
+        QuestionFactory(quiz=quiz, position=position, kind=kind.value, choices=choices, **fields)
     return quiz
 
 
 def right_answer(attempt, question) -> dict:
-    choices = list(question.choices.all())
-    match question.kind:
-        case Question.Kind.SINGLE | Question.Kind.TRUE_FALSE:
-            answer = next(c.pk for c in choices if c.is_correct)
-        case Question.Kind.MULTIPLE:
-            answer = [c.pk for c in choices if c.is_correct]
-        case Question.Kind.ORDERING:
-            answer = [c.pk for c in choices]
-        case Question.Kind.MATCHING:
-            answer = {str(c.pk): c.pk for c in choices}
-        case Question.Kind.NUMERIC:
-            answer = "2011"
-        case _:
-            answer = "Wolf Amendment"
+    """The data a right answer posts."""
+    answer = question.kind_rules.sample_answers(question.answer_key())[0]
     posted = answer_data(attempt, question, answer)
     return {
         name: [str(v) for v in value] if isinstance(value, list) else str(value)
@@ -157,16 +129,13 @@ def right_answer(attempt, question) -> dict:
 
 def answer_fields(attempt, question):
     """Every field an answer form of this question could send, and values worth trying:
-    the page's own item tokens, and the ids it no longer shows."""
+    the page's own fields and item tokens, and the ids it no longer shows."""
     ids = [str(c.pk) for c in question.choices.all()]
-    tokens = [
-        token
-        for role in ("choice", "place", "item", "target")
-        for token in attempt.item_tokens(question, role).values()
-    ]
-    names = ["choice", "text", "next", "summary", "number", "embed_token"]
-    names += [f"{field}-{token}" for field in ("place", "match") for token in tokens]
-    return fields(names, known_values=[*tokens, *ids, "1", "2", "3", "Wolf Amendment", "2011"])
+    page = question.kind_rules.page_fields(attempt, question)
+    tokens = [value for values in page.values() for value in values]
+    names = ["choice", "text", "next", "summary", "number", "embed_token", *page]
+    texts = [str(a) for a in question.kind_rules.sample_answers(question.answer_key())]
+    return fields(names, known_values=[*tokens, *ids, "1", "2", "3", *texts[:2]])
 
 
 def stored(attempt, question):
@@ -221,7 +190,7 @@ def test_any_answer_post_is_saved_clean_or_refused_changing_nothing(
         assert after == before
     elif after != before:
         answer = after[0]
-        assert scoring.clean_answer(question.answer_key(), answer) == answer
+        assert kinds.clean_answer(question.answer_key(), answer) == answer
 
 
 @FUZZ

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.factories import UserFactory
 from classrooms.factories import AssignmentFactory, ClassroomFactory
-from quizzes import marking, scoring
+from quizzes import kinds, marking
 from quizzes.factories import QuestionFactory, QuizFactory
 from quizzes.models import Attempt, Choice, Question, Response, ScoreChange
 
@@ -138,8 +138,8 @@ def scratch_total(attempt) -> Decimal:
     total = D(0)
     for response in attempt.responses.select_related("question"):
         key = response.question.answer_key()
-        total += scoring.score(
-            key, scoring.clean_answer(key, response.answer), response.question.points
+        total += kinds.score(
+            key, kinds.clean_answer(key, response.answer), response.question.points
         )
     return total
 

@@ -22,6 +22,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts.factories import TeacherFactory, UserFactory
 from classrooms.factories import AssignmentFactory, ClassroomFactory, EnrollmentFactory
+from quizzes import kinds
 from quizzes.factories import QuestionFactory, QuizFactory
 from quizzes.forms import answer_data
 from quizzes.models import Attempt, Question
@@ -235,12 +236,17 @@ def make_world() -> dict:
     quiz = QuizFactory(title="Wolf Amendment quiz", owners=[teacher_a])
     single = QuestionFactory(quiz=quiz, position=1, choices=[("CNSA", True), ("NASA", False)])
     essay = QuestionFactory(quiz=quiz, position=2, kind=Question.Kind.ESSAY, choices=[])
+    gap_fields, gap_choices = kinds.get(Question.Kind.FILL_BLANKS).example()
+    gaps = QuestionFactory(
+        quiz=quiz, position=3, kind=Question.Kind.FILL_BLANKS, choices=gap_choices, **gap_fields
+    )
     assignment = AssignmentFactory(classroom=classroom, quiz=quiz, attempts_allowed=3)
     submitted = Attempt.objects.create(
         quiz=quiz, assignment=assignment, user=student_a, max_score=quiz.max_score
     )
     submitted.save_answer(single, single.choices.get(is_correct=True).pk)
     submitted.save_answer(essay, "Alice's essay on the dialogue")
+    submitted.save_answer(gaps, gaps.kind_rules.sample_answers(gaps.answer_key())[0])
     submitted.submit()
     # The key changed since, so a regrade would change A's score (and name A).
     single.choices.filter(text="CNSA").update(is_correct=False)
@@ -258,6 +264,7 @@ def make_world() -> dict:
         "assignment": assignment,
         "quiz": quiz,
         "question": single,
+        "gaps": gaps,
         "submitted": submitted,
         "in_progress": in_progress,
         "response": submitted.responses.get(question=essay),
@@ -505,6 +512,16 @@ def test_nobody_else_can_answer_flag_or_submit_As_attempt(role, world, visitors,
     response = attempt.responses.get(question=question)
     assert attempt.submitted_at is None
     assert response.answer != right and not response.flagged
+
+
+@pytest.mark.parametrize("role", WRONG_FOR_ATTEMPT)
+def test_nobody_else_can_fill_in_the_blanks_of_As_attempt(role, world, visitors, db):
+    attempt, question = world["in_progress"], world["gaps"]
+    right = question.kind_rules.sample_answers(question.answer_key())[0]
+    url = reverse("quizzes:attempt_question", args=[attempt.public_id, 3])
+    posted = visitors[role].post(url, answer_data(attempt, question, right))
+    assert posted.status_code == (302 if role == "anonymous" else 404)
+    assert not attempt.responses.filter(question=question).exists()
 
 
 @pytest.mark.parametrize(

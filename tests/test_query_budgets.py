@@ -21,7 +21,7 @@ from accounts.factories import TeacherFactory, UserFactory
 from classrooms.factories import AssignmentFactory, ClassroomFactory, EnrollmentFactory
 from classrooms.models import Assignment, Enrollment
 from lessons.factories import SectionFactory
-from quizzes import scoring
+from quizzes import kinds
 from quizzes.factories import QuestionFactory, QuizFactory
 from quizzes.models import Attempt, Choice, Question, Response
 
@@ -99,7 +99,7 @@ def add_attempts(assignment, students, questions, *, submitted=True, answered=No
     (all by default); essays wait for the teacher, as they do after submitting."""
     now = timezone.now()
     answers = [
-        (q, answer, scoring.score(q.answer_key(), answer, q.points))
+        (q, answer, kinds.score(q.answer_key(), answer, q.points))
         for q in questions[:answered]
         for answer in [right_answer(q)]
     ]

@@ -9,28 +9,29 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from quizzes.kinds import clean_answer, score
 from quizzes.scoring import (
-    ESSAY,
-    MATCHING,
-    MULTIPLE,
-    NUMERIC,
-    ORDERING,
-    SHORT_TEXT,
-    SINGLE,
-    TRUE_FALSE,
     UNIT_WORDS,
     AnswerKey,
     InvalidAnswer,
     KeyChoice,
     accepted_units,
-    clean_answer,
     match_form,
     new_seed,
     normalise_text,
     parse_number,
     parse_synonyms,
     parse_unit_words,
-    score,
+)
+
+# The kinds' stored values (quizzes.kinds).
+SINGLE, MULTIPLE, TRUE_FALSE = "single", "multiple", "true_false"
+SHORT_TEXT, NUMERIC, ORDERING, MATCHING, ESSAY = (
+    "short_text",
+    "numeric",
+    "ordering",
+    "matching",
+    "essay",
 )
 
 TWO = Decimal("2.00")

@@ -29,6 +29,8 @@ def right_answer_form(attempt, question: Question) -> dict:
             answer = [c.pk for c in choices]
         case Question.Kind.MATCHING:
             answer = {str(c.pk): c.pk for c in choices}
+        case Question.Kind.FILL_BLANKS:
+            answer = question.kind_rules.sample_answers(question.answer_key())[0]
         case _:
             answer = "The amendment blocks NASA from working with China without approval."
     return answer_data(attempt, question, answer)

@@ -22,7 +22,8 @@ from django.urls import reverse
 
 from accounts.factories import UserFactory
 from classrooms.models import Assignment, Classroom
-from quizzes import scoring
+from quizzes import kinds
+from quizzes.kinds.blanks import parse_gap
 from quizzes.models import Attempt, Quiz, Response
 
 pytestmark = pytest.mark.django_db
@@ -133,13 +134,31 @@ def guess_distribution(question, answer) -> tuple[Decimal, Decimal]:
     """Mean and variance of the points this answer gets when the key is shuffled among the
     question's items at random: what an answer chosen without knowing the key scores."""
     key = question.answer_key()
+    if question.kind == "fill_blanks":
+        return gap_guess_distribution(question, answer)
     ids = [choice.id for choice in key.choices]
     outcomes = [
-        scoring.score(key, relabelled(answer, dict(zip(ids, order, strict=True))), question.points)
+        kinds.score(key, relabelled(answer, dict(zip(ids, order, strict=True))), question.points)
         for order in itertools.permutations(ids)
     ]
     mean = sum(outcomes) / len(outcomes)
     return mean, sum((points - mean) ** 2 for points in outcomes) / len(outcomes)
+
+
+def gap_guess_distribution(question, answer) -> tuple[Decimal, Decimal]:
+    """Fill in the blanks: each gap is its own share of the points, and a word picked from
+    a gap's list without knowing the key is right once in as many words as the list has.
+    (The cheater types nothing into typed gaps: markup gives nothing to type.)"""
+    gaps = [parse_gap(choice.text) for choice in question.choices.all()]
+    share = question.points / len(gaps)
+    mean = variance = Decimal(0)
+    for choice in question.choices.all():
+        gap = parse_gap(choice.text)
+        if gap.chosen and str(choice.pk) in answer:
+            right = Decimal(1) / len(gap.answers)
+            mean += share * right
+            variance += share * share * right * (1 - right)
+    return mean, variance
 
 
 @pytest.fixture

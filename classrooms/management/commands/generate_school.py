@@ -35,8 +35,8 @@ from classrooms.models import (
     Classroom,
     Enrollment,
 )
-from quizzes import scoring
-from quizzes.models import Attempt, Question, Quiz, Response
+from quizzes import kinds, scoring
+from quizzes.models import Attempt, Quiz, Response
 
 PREFIX = "generated-"  # every generated account's username starts with it
 EMAIL_DOMAIN = "generated.invalid"  # a domain that can never receive mail
@@ -261,12 +261,12 @@ class School:
         for question in quiz.questions.prefetch_related("choices"):
             key = question.answer_key()
             candidates = []
-            for answer in answers_for(key, question):
+            for answer in question.kind_rules.sample_answers(key):
                 try:
-                    answer = scoring.clean_answer(key, answer)  # the form a Response stores
+                    answer = kinds.clean_answer(key, answer)  # the form a Response stores
                 except scoring.InvalidAnswer:
                     continue  # e.g. the single item of a one-item question, reversed
-                candidates.append(Candidate(answer, scoring.score(key, answer, question.points)))
+                candidates.append(Candidate(answer, kinds.score(key, answer, question.points)))
             right = max(candidates, key=lambda c: c.points or 0)
             wrong = [c for c in candidates if c.points is not None and c.points < right.points]
             difficulty = self.rng.uniform(-0.25, 0.2)
@@ -418,40 +418,3 @@ def deadline_for(assignment, started):
     if assignment.time_limit:
         ends.append(started + assignment.time_limit)
     return min(ends)
-
-
-def answers_for(key: scoring.AnswerKey, question: Question) -> list:
-    """The right answer and a few wrong or partly right ones, in their stored forms."""
-    Kind = Question.Kind
-    ids = [c.id for c in key.choices]
-    right_ids = [c.id for c in key.choices if c.is_correct]
-    wrong_ids = [c.id for c in key.choices if not c.is_correct]
-    if key.kind in (Kind.SINGLE, Kind.TRUE_FALSE):
-        return right_ids[:1] + wrong_ids
-    if key.kind == Kind.MULTIPLE:
-        return [
-            sorted(right_ids),
-            sorted(right_ids[:-1] or wrong_ids[:1]),
-            sorted(right_ids + wrong_ids[:1]),
-            wrong_ids[:1] or right_ids[:1],
-        ]
-    if key.kind == Kind.SHORT_TEXT:
-        return [next(c.text for c in key.choices if c.is_correct), "I don't know", "NASA"]
-    if key.kind == Kind.NUMERIC:
-        value = key.value or Decimal(0)
-        right = f"{value.normalize():f} {key.unit}".strip()
-        return [right, f"{(value * 2 + 1).normalize():f}", f"{(value + 100).normalize():f}"]
-    if key.kind == Kind.ORDERING:
-        return [ids, ids[::-1], ids[1:] + ids[:1]]
-    if key.kind == Kind.MATCHING:
-        pairs = [c.id for c in key.choices if c.match_text]
-        shifted = pairs[1:] + pairs[:1]
-        return [
-            {str(i): i for i in pairs},
-            {str(i): j for i, j in zip(pairs, shifted, strict=True)},
-            {
-                str(pairs[0]): pairs[0],
-                **{str(i): j for i, j in zip(pairs[1:], shifted[1:], strict=True)},
-            },
-        ]
-    return ["The agencies keep talking despite the Wolf Amendment, which limits NASA."]

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('quizzes', '0009_teacher_words'),
+        ('quizzes', '0010_question_kind_from_registry'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

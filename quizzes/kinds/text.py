@@ -1,0 +1,150 @@
+"""Kinds whose answer is typed: short text, numeric, essay."""
+
+from decimal import Decimal
+from fractions import Fraction
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+from quizzes import scoring
+from quizzes.kinds.base import KindForm, QuestionKind
+from quizzes.scoring import InvalidAnswer, clean_text
+
+
+class ShortText(QuestionKind):
+    """A word or a phrase, compared with the accepted answers (scoring.match_form)."""
+
+    value = "short_text"
+    label = _("Short text")
+    form = KindForm(
+        _("Students type a word or a phrase; you list the answers you accept."),
+        fields=("strict_text", "ignore_articles", "synonyms"),
+        choice_fields=("text",),
+        choices_title=_("Accepted answers"),
+        choice_name=_("accepted answer"),
+        choice_labels=(("text", _("accepted answer")),),
+        new_choices=3,
+        all_choices_correct=True,
+    )
+    counts_texts = True
+    shows_match_form = True
+    bank_lookup = bank_answer = "any phrase"
+
+    def clean(self, key, answer):
+        text = clean_text(answer, 10_000)
+        if not text:
+            raise InvalidAnswer(gettext_noop("Write an answer first."))
+        return text
+
+    def fraction(self, key, answer):
+        given = scoring.match_form(key, answer)
+        accepted = {scoring.match_form(key, c.text) for c in key.choices if c.is_correct}
+        return Fraction(1 if given in accepted else 0)
+
+    def key_display(self, question):
+        return " / ".join(c.text for c in question.choices.all() if c.is_correct)
+
+    def key_problems(self, question, choices):
+        if not any(c.is_correct for c in choices):
+            return [_("List at least one accepted answer as a correct choice.")]
+        return []
+
+    def sample_answers(self, key):
+        return [next(c.text for c in key.choices if c.is_correct), "I don't know", "NASA"]
+
+    def example(self):
+        return {"ignore_articles": True}, [("Wolf Amendment", True)]
+
+
+class Numeric(QuestionKind):
+    """A number, maybe with a unit, within the key's tolerance."""
+
+    value = "numeric"
+    label = _("Numeric")
+    form = KindForm(
+        _("Students type a number; you give its value, how far off it may be, and its unit."),
+        fields=(
+            "numeric_answer",
+            "tolerance",
+            "unit",
+            "unit_words",
+            "unit_convertible",
+            "units_accepted",  # shown, not stored
+        ),
+    )
+    counts_texts = True
+    bank_lookup = bank_answer = "amount"
+
+    def clean(self, key, answer):
+        text = clean_text(answer, 100)  # no real amount needs more; keeps parsing cheap
+        if not text:
+            raise InvalidAnswer(gettext_noop("Enter a number."))
+        scoring.parse_number(text)
+        return text
+
+    def fraction(self, key, answer):
+        """Full marks within the tolerance (inclusive), in the key's unit (any of its words,
+        singular or plural) or, when the key allows it, a convertible one; no unit counts as
+        the key's unit; a wrong unit scores 0."""
+        value, unit = scoring.parse_number(answer)
+        if key.value is None:
+            return Fraction(0)
+        amount = Fraction(value)
+        if unit and scoring.unit_name(unit) not in scoring.key_unit_names(key):
+            given = scoring.UNIT_FACTORS.get(scoring.unit_name(unit))
+            wanted = scoring.UNIT_FACTORS.get(scoring.unit_name(key.unit))
+            if not (key.unit_convertible and given and wanted and given[0] == wanted[0]):
+                return Fraction(0)
+            # Exact: going through float overflowed on long answers and rounded near the edge.
+            amount = amount * given[1] / wanted[1]
+        return Fraction(1 if abs(amount - Fraction(key.value)) <= Fraction(key.tolerance) else 0)
+
+    def key_display(self, question):
+        shown = f"{question.numeric_answer.normalize():f} {question.unit}".strip()
+        if question.tolerance:
+            shown += f" (± {question.tolerance.normalize():f})"
+        return shown
+
+    def question_problems(self, question):
+        if question.numeric_answer is None:
+            return {"numeric_answer": _("A numeric question needs the value of its answer.")}
+        return {}
+
+    def sample_answers(self, key):
+        value = key.value or Decimal(0)
+        right = f"{value.normalize():f} {key.unit}".strip()
+        return [right, f"{(value * 2 + 1).normalize():f}", f"{(value + 100).normalize():f}"]
+
+    def example(self):
+        return {"numeric_answer": Decimal("1731"), "unit": "g"}, []
+
+
+class Essay(ShortText):
+    """A written answer a teacher marks: no key, no score until then."""
+
+    value = "essay"
+    label = _("Essay")
+    form = KindForm(
+        _("A written answer that you mark by hand."),
+        explanation_label=_("Marking guide"),
+        explanation_help=_(
+            "What a good answer contains, for whoever marks it. Students see it too after "
+            "submitting, when the assignment shows the right answers."
+        ),
+    )
+    scored = False
+    counts_texts = False
+    shows_match_form = False
+    bank_lookup = bank_answer = None
+
+    def key_display(self, question):
+        return ""
+
+    def key_problems(self, question, choices):
+        return QuestionKind.key_problems(self, question, choices)
+
+    def sample_answers(self, key):
+        return ["The agencies keep talking despite the Wolf Amendment, which limits NASA."]
+
+    def example(self):
+        return {}, []
