@@ -13,6 +13,7 @@ from accounts.factories import TeacherFactory, UserFactory
 from classrooms.factories import AssignmentFactory, ClassroomFactory, EnrollmentFactory
 from classrooms.models import Assignment
 from lessons.factories import SectionFactory
+from quizzes import kinds
 from quizzes.factories import QuestionFactory, QuizFactory
 from quizzes.models import Attempt, Choice, Question, Quiz
 
@@ -321,3 +322,22 @@ def test_duplicating_twice_gives_two_different_addresses(school):
     first, second = quiz.duplicate(school["teacher_b"]), quiz.duplicate(school["teacher_b"])
     assert (first.slug, second.slug) == ("wolf-copy", "wolf-copy-2")
     assert set(second.questions.values_list("key", flat=True)) == {"agency-copy-2", "year-copy-2"}
+
+
+def test_a_question_of_every_kind_is_copied_field_for_field(school):
+    quiz = QuizFactory(owners=[school["teacher_a"]])
+    for position, kind in enumerate(kinds.all_kinds(), 1):
+        fields, choices = kind.example()
+        QuestionFactory(quiz=quiz, position=position, kind=kind.value, choices=choices, **fields)
+    copy = quiz.duplicate(school["teacher_b"])
+
+    def content(question) -> dict:
+        skipped = {"id", "quiz", "key"}
+        fields = {f.name: getattr(question, f.attname) for f in Question._meta.concrete_fields}
+        fields = {name: value for name, value in fields.items() if name not in skipped}
+        choices = question.choices.values_list("position", "text", "is_correct", "match_text")
+        return fields | {"choices": list(choices)}
+
+    originals = [content(q) for q in quiz.questions.order_by("position")]
+    assert [content(q) for q in copy.questions.order_by("position")] == originals
+    assert len(originals) == len(kinds.all_kinds())
