@@ -25,10 +25,10 @@ from django.views.decorators.vary import vary_on_headers
 from embeds import snippets, tokens
 from lessons.models import Lesson
 from quizsite import ratelimit
-from quizzes import scoring
+from quizzes import content_cache, scoring, screens
 from quizzes.forms import read_answer
 from quizzes.models import AlreadyAnswered, Attempt, AttemptClosed
-from quizzes.views import question_view, remember_practice_attempt
+from quizzes.practice import remember_practice_attempt
 
 TOKEN_FIELD = "embed_token"
 TOKEN_HEADER = "X-Embed-Token"
@@ -156,43 +156,25 @@ def render_practice(request, lesson, attempt=None, number=None, error="", status
     elif attempt is not None:
         context["token"] = tokens.make_token(attempt.public_id)
         context["token_header"] = TOKEN_HEADER
-        context |= (
-            results_context(attempt) if attempt.is_submitted else question_context(attempt, number)
-        )
+        if attempt.is_submitted:
+            context["rows"] = screens.results_rows(attempt)
+        else:
+            context |= question_screen(attempt, number)
     template = "embeds/lesson_embed.html"
     if request.htmx:
         template += "#practice-panel"
     return render(request, template, context, status=status)
 
 
-def question_context(attempt, number):
-    questions = list(attempt.questions())
-    if number is None or not 1 <= number <= len(questions):
+def question_screen(attempt, number):
+    """The shared question screen, at `number` or, if there is no such question, where the
+    student left off. The embed has no navigator: its forms post the number."""
+    question_ids, question = content_cache.question_at(attempt.quiz, number or 0)
+    if question is None:
         number = attempt.resume_number()
-    question = questions[number - 1]
+        question_ids, question = content_cache.question_at(attempt.quiz, number)
     responses = {r.question_id: r for r in attempt.responses.all()}
-    response = responses.get(question.pk)
-    answered = sum(1 for r in responses.values() if r.is_answered)
-    reveal = response is not None and response.is_answered
-    return {
-        "question": question,
-        "number": number,
-        "total": len(questions),
-        "response": response if reveal else None,
-        "answered": answered,
-        "unanswered": len(questions) - answered,
-        "locked": reveal,
-        "view": question_view(attempt, question, response, number, reveal=reveal),
-    }
-
-
-def results_context(attempt):
-    responses = {r.question_id: r for r in attempt.responses.all() if r.is_answered}
-    rows = [
-        {"number": number, "question": question, "response": responses.get(question.pk)}
-        for number, question in enumerate(attempt.questions(), 1)
-    ]
-    return {"rows": rows}
+    return screens.question_screen(attempt, question_ids, question, number, responses)
 
 
 def posted_number(request):
@@ -232,11 +214,10 @@ def practice_answer(request, slug):
     attempt = practice_attempt(request, lesson)
     if attempt.is_submitted:
         return finished_reply(request, lesson, attempt)
-    questions = list(attempt.questions())
     number = posted_number(request)
-    if number is None or not 1 <= number <= len(questions):
+    _question_ids, question = content_cache.question_at(attempt.quiz, number or 0)
+    if question is None:
         raise Refusal(_("That question is not part of this quiz."), lesson=lesson)
-    question = questions[number - 1]
     error, status = "", 200
     try:
         # The first answer stands, checked under the attempt's lock (two tabs at once).

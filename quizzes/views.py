@@ -15,17 +15,15 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from quizsite import ratelimit
 from quizsite.htmx import HtmxHttpRequest
-from quizzes import content_cache, scoring
+from quizzes import content_cache, scoring, screens
 from quizzes.forms import read_answer
 from quizzes.models import AlreadyAnswered, Attempt, AttemptClosed, Quiz
-
-PRACTICE_SESSION_KEY = "practice_attempts"
+from quizzes.practice import remember_practice_attempt, remembered_practice_ids
 
 
 def own_attempts(request):
     """Attempts this visitor may open: their own, plus anonymous practice ones in their session."""
-    practice_ids = request.session.get(PRACTICE_SESSION_KEY, [])
-    mine = Q(user=None, public_id__in=practice_ids)
+    mine = Q(user=None, public_id__in=remembered_practice_ids(request))
     if request.user.is_authenticated:
         mine |= Q(user=request.user)
     return Attempt.objects.filter(mine).select_related("quiz__lesson", "assignment")
@@ -159,13 +157,6 @@ def quiz_start(request, slug):
     return redirect(attempt.get_absolute_url())
 
 
-def remember_practice_attempt(request, attempt):
-    """Let this browser's session open an anonymous practice attempt (the last 20 kept)."""
-    remembered = request.session.get(PRACTICE_SESSION_KEY, [])
-    if str(attempt.public_id) not in remembered:
-        request.session[PRACTICE_SESSION_KEY] = [*remembered[-19:], str(attempt.public_id)]
-
-
 @require_GET
 @sign_in_to_continue
 def attempt_detail(request, public_id):
@@ -273,12 +264,16 @@ def attempt_question(request: HtmxHttpRequest, public_id, number):
         # Autosaves (deferred feedback) update the status around the form, never the
         # inputs the student is typing in; checked answers replace the whole screen.
         if request.method == "POST" and not attempt.feedback_is_immediate:
-            context = progress_context(attempt, question_ids, number, responses, current_only=True)
+            context = screens.progress(
+                attempt, question_ids, number, responses, attempt_question_url, current_only=True
+            )
             context.update(error=error, saved=saved, response=response)
             reply = render(request, template + "#autosave-result", context, status=status)
             return acknowledge(request, reply, saved)
         template += "#attempt-screen"
-    context = screen_context(attempt, question_ids, question, number, responses)
+    context = screens.question_screen(
+        attempt, question_ids, question, number, responses, attempt_question_url
+    )
     context.update(error=error, saved=saved)
     return acknowledge(request, render(request, template, context, status=status), saved)
 
@@ -289,63 +284,6 @@ def acknowledge(request, reply, saved):
     if saved:
         reply["X-Answer-Saved"] = request.headers.get("X-Answer-Revision", "1")
     return reply
-
-
-def progress_context(attempt, question_ids, number, responses, current_only=False):
-    """What the progress bar and the navigator show: every question's number and state
-    (or, `current_only`, the one on screen: all an answer can change)."""
-
-    def item(n):
-        response = responses.get(question_ids[n - 1])
-        return {
-            "number": n,
-            "url": attempt_question_url(attempt, n),
-            "answered": response is not None and response.is_answered,
-            "flagged": response is not None and response.flagged,
-            "current": n == number,
-        }
-
-    context = {
-        "attempt": attempt,
-        "number": number,
-        "total": len(question_ids),
-        "answered": sum(1 for r in responses.values() if r.is_answered),
-    }
-    if current_only:
-        context["navigator_item"] = item(number)
-    else:
-        context["navigator"] = [item(n) for n in range(1, len(question_ids) + 1)]
-    return context
-
-
-def screen_context(attempt, question_ids, question, number, responses):
-    response = responses.get(question.pk)
-    if response is not None:
-        response.question = question  # feedback shows its evidence, already loaded
-    reveal = attempt.feedback_is_immediate and response is not None and response.is_answered
-    return {
-        **progress_context(attempt, question_ids, number, responses),
-        "question": question,
-        "response": response,
-        "locked": reveal,
-        "view": question_view(attempt, question, response, number, reveal=reveal),
-    }
-
-
-def question_view(attempt, question, response, number, reveal=False):
-    """What _question_fields.html needs: the kind's template and its items in this
-    attempt's order, each under its item token (never its id), and the saved answer."""
-    answer = response.answer if response else None
-    kind = question.kind_rules
-    return {
-        **kind.widget(attempt, question, answer),
-        "number": number,
-        "template": kind.template,
-        "legend": kind.legend(question),
-        "reveal": reveal,
-        "answer_text": question.answer_display(answer) if response and response.is_answered else "",
-        "key_text": question.key_display() if reveal else "",
-    }
 
 
 @require_POST
@@ -365,7 +303,9 @@ def attempt_flag(request: HtmxHttpRequest, public_id, number):
     if not request.htmx:
         return redirect(attempt_question_url(attempt, number))
     responses = {r.question_id: r for r in attempt.responses.all()}
-    context = progress_context(attempt, question_ids, number, responses, current_only=True)
+    context = screens.progress(
+        attempt, question_ids, number, responses, attempt_question_url, current_only=True
+    )
     context["response"] = responses[question.pk]
     return render(request, "quizzes/attempt_question.html#flag-result", context)
 
@@ -405,23 +345,8 @@ def attempt_results(request, public_id):
     attempt = get_own_attempt(request, public_id)
     if not attempt.is_submitted:
         return redirect(attempt.get_absolute_url())
-    responses = {r.question_id: r for r in attempt.responses.all()}
-    rows = []
-    for question in attempt.questions():
-        response = responses.get(question.pk)
-        answered = response is not None and response.is_answered
-        if answered:
-            response.question = question  # already has its evidence and lesson loaded
-        rows.append(
-            {
-                "question": question,
-                "response": response if answered else None,
-                "answer_text": question.answer_display(response.answer) if answered else "",
-                "key_text": question.key_display() if attempt.review_shows_answers else "",
-                "hide_explanation": not attempt.review_shows_answers,
-            }
-        )
-    return render(request, "quizzes/attempt_results.html", {"attempt": attempt, "rows": rows})
+    context = {"attempt": attempt, "rows": screens.results_rows(attempt)}
+    return render(request, "quizzes/attempt_results.html", context)
 
 
 @login_required

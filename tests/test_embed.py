@@ -337,6 +337,25 @@ def test_open_in_a_new_tab_resumes_the_same_attempt_in_the_session(client, lesso
     assert "Which law limits" in resumed.text
 
 
+def test_the_embed_and_the_attempt_page_show_the_same_question_and_feedback(client, lesson):
+    """One screen, two pages: what the embed shows, the site shows for the same attempt."""
+    attempt, token = start(client, lesson)
+    answered = client.post(
+        url("practice_answer", lesson),
+        {"embed_token": token, "number": 1, "choice": choice(lesson, "NASA")},
+    )
+    client.post(url("practice_continue", lesson), {"embed_token": token})
+    on_site = client.get(reverse("quizzes:attempt_question", args=[attempt.public_id, 1]))
+    # The question's fields (choices in this attempt's order) and its feedback with the explanation.
+    for part in (
+        r"<fieldset.*?</fieldset>",
+        r'<div class="feedback.*?class="explanation">.*?</div>',
+    ):
+        embedded, site = (re.search(part, r.text, re.S).group() for r in (answered, on_site))
+        assert embedded == site
+    assert "Right answer: CNSA" in re.sub(r"<[^>]+>", "", answered.text)
+
+
 def test_open_in_a_new_tab_needs_a_valid_token(client, lesson):
     response = client.post(url("practice_continue", lesson), {"embed_token": "forged"})
     assert response.status_code == 400

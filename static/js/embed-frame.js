@@ -1,8 +1,14 @@
 // Runs inside the embed iframe; the embed works without it.
-// - Tells the host page how tall the content is, whenever that changes, so the iframe
-//   can grow and shrink with it. Messages follow H5P's resizer protocol
-//   ({context: "h5p", action: "resize", scrollHeight}): a host page that loads our
-//   orbit-embed.js or H5P's h5p-resizer.js sizes the frame without anything new.
+// - Asks the host page to fit the iframe to the content, whenever its height changes, in
+//   H5P's resizer protocol, so that a host page with our orbit-embed.js or H5P's
+//   h5p-resizer.js (either generation) sizes the frame:
+//     frame: hello                            host: hello (it will size the frame)
+//     frame: prepareResize {scrollHeight, clientHeight}
+//                                             host: resizePrepared (frame reset if needed)
+//     frame: resize {scrollHeight, height}    host sets the frame's height
+//   The host also sends "ready" when its script loads after this page (we say hello
+//   again) and "resize" when its window resizes (we measure again). To the older
+//   h5p-resizer.js, after the first round, we send only "resize" (see resizePrepared).
 // - In a sandboxed frame, where the quiz can't run, says where to find it.
 // - After htmx swaps the practice panel, reads the news out and moves focus into it,
 //   so keyboard and screen reader users stay in the frame where they were answering.
@@ -12,25 +18,65 @@
   "use strict";
 
   if (window.parent !== window && "ResizeObserver" in window) {
-    var lastHeight = 0;
-    var reportHeight = function () {
-      var height = Math.ceil(document.documentElement.getBoundingClientRect().height);
-      if (height === lastHeight) return;
-      lastHeight = height;
-      // Only a height: no secret, so any host may read it (the host's origin is unknown here).
-      window.parent.postMessage({ context: "h5p", action: "resize", scrollHeight: height }, "*");
+    var root = document.documentElement;
+    var hostListens = false; // a host script answered hello
+    var resizeStraightAway = false; // it is the older h5p-resizer.js: see resizePrepared
+    var askedFor = 0; // the height last asked for
+    // Only heights: no secret, so any host may read them (the host's origin is unknown here).
+    var send = function (action, data) {
+      data = data || {};
+      data.context = "h5p";
+      data.action = action;
+      window.parent.postMessage(data, "*");
     };
-    new ResizeObserver(reportHeight).observe(document.documentElement);
-    // A host script that loads after this page asks again ("ready"; H5P's answers "hello").
+    // No height here depends on the frame's (embed.css has no vh), so a host that shrinks
+    // the frame while preparing (the older h5p-resizer.js makes it 1px) changes nothing.
+    var contentHeight = function () {
+      return Math.ceil(root.getBoundingClientRect().height);
+    };
+    var askToFit = function (again) {
+      if (!hostListens) {
+        send("hello");
+        return;
+      }
+      var height = contentHeight();
+      if (height === askedFor && !again) return;
+      askedFor = height;
+      if (resizeStraightAway) {
+        send("resize", { scrollHeight: height, height: height });
+      } else {
+        send("prepareResize", { scrollHeight: height, clientHeight: height });
+      }
+    };
     window.addEventListener("message", function (event) {
       var data = event.data;
       if (event.source !== window.parent || !data || data.context !== "h5p") return;
-      if (data.action === "ready" || data.action === "hello") {
-        lastHeight = 0;
-        reportHeight();
+      if (data.action === "ready") {
+        send("hello");
+      } else if (data.action === "hello") {
+        hostListens = true;
+        // Sized by the host now: a scrollbar shown while it prepares would narrow the text
+        // and change the height it is about to set (embed.css hides it).
+        root.classList.add("host-sized");
+        askToFit(true);
+      } else if (data.action === "resizePrepared") {
+        // The older h5p-resizer.js (its answer carries parentHeight) shrinks the frame to
+        // 1px to prepare, so the host page, shorter for a moment, scrolls back to its top
+        // and loses the student's place. It sets any height it is sent: skip preparing.
+        if ("parentHeight" in data) resizeStraightAway = true;
+        askedFor = contentHeight();
+        // H5P's resizer reads scrollHeight; its older generation reads height.
+        send("resize", { scrollHeight: askedFor, height: askedFor });
+      } else if (data.action === "resize") {
+        askToFit(true); // the host's window changed size
       }
     });
-    window.parent.postMessage({ context: "h5p", action: "hello" }, "*");
+    new ResizeObserver(function () { askToFit(false); }).observe(root);
+    // H5P's resizer, loaded after this page, tells only frames whose address says "h5p"
+    // that it is ready: say hello again a few times until a host script answers.
+    [1000, 3000, 10000].forEach(function (delay) {
+      window.setTimeout(function () { if (!hostListens) send("hello"); }, delay);
+    });
   }
 
   // A sandboxed frame (WordPress sandboxes the embeds it finds by oEmbed) has no origin of

@@ -1,5 +1,7 @@
 // Orbit Quiz embed code: sizes this page's Orbit Quiz iframes to fit their content.
-// Load it from the Orbit Quiz site, as the embed snippet does. It trusts a message only
+// Load it from the Orbit Quiz site, as the embed snippet does. It speaks the host's side
+// of H5P's resizer protocol, as embed-frame.js expects: it answers "hello" and
+// "prepareResize", and sets the height a "resize" asks for. It trusts a message only
 // when it comes from one of this page's iframes (event.source) and from the site that
 // served this script (event.origin), so no other frame or window can resize anything.
 (function () {
@@ -21,12 +23,21 @@
 
   window.addEventListener("message", function (event) {
     var data = event.data;
-    if (event.origin !== appOrigin || !data || data.context !== "h5p" || data.action !== "resize") {
-      return;
-    }
+    if (event.origin !== appOrigin || !data || data.context !== "h5p") return;
     var frame = frameOf(event.source);
-    var height = Math.ceil(Number(data.scrollHeight));
-    if (frame && height > 0) frame.style.height = Math.min(height, 100000) + "px";
+    if (!frame) return;
+    var respond = function (action) {
+      event.source.postMessage({ context: "h5p", action: action }, appOrigin);
+    };
+    if (data.action === "hello") {
+      respond("hello");
+    } else if (data.action === "prepareResize") {
+      // The frame's content height doesn't depend on the frame's: nothing to reset first.
+      respond("resizePrepared");
+    } else if (data.action === "resize") {
+      var height = Math.ceil(Number(data.scrollHeight));
+      if (height > 0) frame.style.height = Math.min(height, 100000) + "px";
+    }
   });
 
   function showsApp(frame) {
@@ -43,7 +54,7 @@
     }
   }
 
-  // Frames that loaded before this script ran have reported their height already: ask again.
+  // Frames that loaded before this script ran said hello to no one: ask them again.
   var frames = document.getElementsByTagName("iframe");
   for (var i = 0; i < frames.length; i++) {
     if (showsApp(frames[i])) {

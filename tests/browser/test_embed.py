@@ -7,18 +7,23 @@ The app runs at localhost (pytest-django's live server); the host page is served
 import functools
 import http.server
 import re
+import shutil
 import threading
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from embeds.snippets import embed_code
+from lessons.factories import SectionFactory
 from quizzes.models import Attempt
-from tests.browser.conftest import AXE_TAGS
+from tests.browser.conftest import AXE_TAGS, CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 FRAME_TITLE = "Making waves in space: lesson and practice quiz (Orbit Quiz)"
+# The host side of H5P's resizer protocol, as H5P's own h5p-resizer.js speaks it (see the file).
+H5P_RESIZER = Path(__file__).with_name("h5p-resizer.js")
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -63,9 +68,19 @@ def host_page_url(live_server, host_site, lesson):
     )
 
 
+@pytest.fixture(scope="module")
+def chromium_with_scrollbars(chromium):
+    """Chromium showing scrollbars that take room, as on most desktops (headless hides them)."""
+    browser = chromium.browser_type.launch(
+        executable_path=CHROMIUM, args=CHROMIUM_ARGS, ignore_default_args=["--hide-scrollbars"]
+    )
+    yield browser
+    browser.close()
+
+
 @pytest.fixture
-def context(chromium):
-    context = chromium.new_context(viewport={"width": 1000, "height": 800})
+def context(chromium_with_scrollbars):
+    context = chromium_with_scrollbars.new_context(viewport={"width": 1000, "height": 800})
     yield context
     context.close()
 
@@ -90,6 +105,15 @@ def wait_for_frame_to_fit(page, frame):
             return frame_height(page)
         page.wait_for_timeout(50)
     raise AssertionError(f"iframe is {frame_height(page)}px, its content {content}px")
+
+
+def wait_for_frame_to_settle(page, frame):
+    """Fits its content, and stays so: the host page's resizer isn't asked again and again."""
+    height = wait_for_frame_to_fit(page, frame)
+    asked = page.evaluate("asked")
+    page.wait_for_timeout(300)
+    assert (page.evaluate("asked"), frame_height(page)) == (asked, height)
+    return height
 
 
 def assert_accessible(target, options=None):
@@ -189,23 +213,94 @@ def test_embedded_practice_quiz_works_with_third_party_cookies_blocked(
     assert sent and all("cookie" not in r.all_headers() for r in sent)
 
 
-def test_a_host_script_that_loads_after_the_frame_still_sizes_it(
-    context, host_site, live_server, lesson
+@pytest.mark.parametrize(
+    "generation, with_our_script",
+    [("current", False), ("legacy", False), ("current", True)],
+    ids=["h5p-resizer", "older-h5p-resizer", "h5p-resizer-and-orbit-embed"],
+)
+def test_h5p_resizer_on_the_host_page_sizes_the_frame(
+    context, host_site, tmp_path, live_server, lesson, generation, with_our_script
 ):
+    """A host page that loads H5P's h5p-resizer.js (as H5P's own embed code does, after the
+    iframe), from its own origin: the frame grows and shrinks with the content."""
+    # A longer lesson, paragraphs of many lengths: a 15px narrower text wraps differently.
+    for position in range(101, 111):
+        words = " ".join(["orbit", "lander", "sample", "moon", "rocket"] * (position - 100))
+        SectionFactory(lesson=lesson, position=position, anchor=f"more-{position}", body=words)
+    shutil.copy(H5P_RESIZER, tmp_path)
     snippet = embed_code(lesson, live_server.url)
-    iframe, script = snippet.split("\n")
+    if not with_our_script:
+        snippet = snippet.split("\n")[0]
+    url = host_site(
+        f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>H5P host</title>
+</head><body><main><h1>Science class</h1>
+{snippet}
+<script src="h5p-resizer.js" data-generation="{generation}" charset="UTF-8"></script>
+<script>
+  window.asked = 0;  // how often the frame asked to be resized
+  addEventListener("message", function (event) {{
+    if (/^(prepareResize|resize)$/.test(event.data.action)) window.asked++;
+  }});
+</script>
+</main></body></html>"""
+    )
+    page = context.new_page()
+    page.goto(url)
+    frame = embedded_frame(page)
+    embed = page.frame_locator(f"iframe[title='{FRAME_TITLE}']")
+
+    reading_height = wait_for_frame_to_settle(page, frame)
+    assert reading_height != 720
+
+    embed.get_by_role("button", name="Start the practice quiz").click()
+    expect(embed.get_by_text("Question 1 of 2")).to_be_visible()
+    question_height = wait_for_frame_to_settle(page, frame)
+    assert question_height > reading_height
+
+    embed.get_by_label("NASA").check()
+    embed.get_by_role("button", name="Check answer").click()
+    expect(embed.locator(".feedback")).to_contain_text("Right answer: CNSA")
+    feedback_height = wait_for_frame_to_settle(page, frame)
+    assert feedback_height > question_height
+    # The host page stayed where the student was: the feedback, far down the page, in view.
+    assert page.evaluate("scrollY") > 500
+    expect(embed.locator(".feedback")).to_be_in_viewport()
+
+    # Folding the lesson away shrinks the frame with it; unfolding grows it back.
+    embed.locator("summary").click()
+    assert wait_for_frame_to_settle(page, frame) < feedback_height - 100
+    embed.locator("summary").click()
+    assert wait_for_frame_to_settle(page, frame) == feedback_height
+
+    # Phone-wide host pages: the text wraps, the frame grows to fit, with no scrollbar. (A
+    # scrollbar shown while the older resizer shrinks the frame to 1px narrows the text; at
+    # some width a line wraps differently, and the frame would be resized back and forth.)
+    for width in (520, 440, 390):
+        page.set_viewport_size({"width": width, "height": 800})
+        assert wait_for_frame_to_settle(page, frame) > feedback_height
+        assert frame.evaluate("innerHeight >= document.documentElement.scrollHeight")
+
+
+@pytest.mark.parametrize("script", ["orbit-embed.js", "h5p-resizer.js"])
+def test_a_host_script_that_loads_after_the_frame_still_sizes_it(
+    context, host_site, tmp_path, live_server, lesson, script
+):
+    shutil.copy(H5P_RESIZER, tmp_path)
+    snippet = embed_code(lesson, live_server.url)
+    iframe, our_script = snippet.split("\n")
+    assert our_script.startswith("<script src=")
+    src = f"{live_server.url}/static/js/orbit-embed.js" if script == "orbit-embed.js" else script
     url = host_site(
         f"""<!doctype html><html lang="en"><head><title>Late script</title></head><body>
 {iframe.replace(' loading="lazy"', "")}
 <script>
   document.querySelector("iframe").addEventListener("load", function () {{
     var late = document.createElement("script");
-    late.src = "{live_server.url}/static/js/orbit-embed.js";
+    late.src = "{src}";
     setTimeout(function () {{ document.body.append(late); }}, 300);
   }});
 </script></body></html>"""
     )
-    assert script.startswith("<script src=")
     page = context.new_page()
     page.goto(url)
     assert wait_for_frame_to_fit(page, embedded_frame(page)) != 720

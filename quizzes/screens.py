@@ -1,0 +1,109 @@
+"""The attempt's screens, built once for the student pages and for the embed.
+
+The progress line, a question with its fields and (once revealed) its feedback, and the
+results. Around them the pages differ, not the screens: the student pages
+(quizzes/views.py) link every question in a navigator and save as the student goes; the
+embed (embeds/views.py) has no navigator and posts forms that carry its token.
+"""
+
+from collections.abc import Callable
+
+from quizzes.models import Attempt
+
+QuestionURL = Callable[[Attempt, int], str]
+
+
+def progress(
+    attempt,
+    question_ids,
+    number,
+    responses,
+    question_url: QuestionURL | None = None,
+    current_only=False,
+) -> dict:
+    """What the progress line shows, and with `question_url` the navigator: every
+    question's number, link and state (or, `current_only`, the one on screen: all an
+    answer can change)."""
+
+    def item(n):
+        response = responses.get(question_ids[n - 1])
+        return {
+            "number": n,
+            "url": question_url(attempt, n),
+            "answered": response is not None and response.is_answered,
+            "flagged": response is not None and response.flagged,
+            "current": n == number,
+        }
+
+    answered = sum(1 for r in responses.values() if r.is_answered)
+    context = {
+        "attempt": attempt,
+        "number": number,
+        "total": len(question_ids),
+        "answered": answered,
+        "unanswered": len(question_ids) - answered,
+    }
+    if question_url is None:
+        return context
+    if current_only:
+        context["navigator_item"] = item(number)
+    else:
+        context["navigator"] = [item(n) for n in range(1, len(question_ids) + 1)]
+    return context
+
+
+def question_screen(
+    attempt, question_ids, question, number, responses, question_url: QuestionURL | None = None
+) -> dict:
+    """The screen of one question: progress, its fields with the saved answer, and, once
+    the answer is in and the attempt gives feedback at once, the feedback (`locked`)."""
+    response = responses.get(question.pk)
+    if response is not None:
+        response.question = question  # feedback shows its evidence, already loaded
+    reveal = attempt.feedback_is_immediate and response is not None and response.is_answered
+    return {
+        **progress(attempt, question_ids, number, responses, question_url),
+        "question": question,
+        "response": response,
+        "locked": reveal,
+        "view": question_view(attempt, question, response, number, reveal=reveal),
+    }
+
+
+def question_view(attempt, question, response, number, reveal=False):
+    """What _question_fields.html needs: the kind's template and its items in this
+    attempt's order, each under its item token (never its id), and the saved answer."""
+    answer = response.answer if response else None
+    kind = question.kind_rules
+    return {
+        **kind.widget(attempt, question, answer),
+        "number": number,
+        "template": kind.template,
+        "legend": kind.legend(question),
+        "reveal": reveal,
+        "answer_text": question.answer_display(answer) if response and response.is_answered else "",
+        "key_text": question.key_display() if reveal else "",
+    }
+
+
+def results_rows(attempt) -> list[dict]:
+    """Each question of a submitted attempt with the student's answer, and the right answer
+    and explanation only where the attempt's review shows them."""
+    responses = {r.question_id: r for r in attempt.responses.all()}
+    rows = []
+    for number, question in enumerate(attempt.questions(), 1):
+        response = responses.get(question.pk)
+        answered = response is not None and response.is_answered
+        if answered:
+            response.question = question  # already has its evidence and lesson loaded
+        rows.append(
+            {
+                "number": number,
+                "question": question,
+                "response": response if answered else None,
+                "answer_text": question.answer_display(response.answer) if answered else "",
+                "key_text": question.key_display() if attempt.review_shows_answers else "",
+                "hide_explanation": not attempt.review_shows_answers,
+            }
+        )
+    return rows
