@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import RelatedOnlyFieldListFilter
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Max
@@ -77,6 +78,16 @@ class ChoiceInline(admin.TabularInline):
         choices = super().get_queryset(request)
         return choices.filter(is_correct=True) if self.only_correct else choices
 
+    # The choices are the question's answer key: whoever may change the question (obj).
+    def has_add_permission(self, request, obj):
+        return super().has_add_permission(request, obj) and may_change_question(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and may_change_question(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and may_change_question(request, obj)
+
     def get_fields(self, request, obj=None):
         # Under a short-text question's accepted answers, the form each one matches.
         if obj is not None and obj.kind_rules.shows_match_form:
@@ -89,6 +100,11 @@ class ChoiceInline(admin.TabularInline):
             return "—"
         # Only the question's text options matter here, not its other choices.
         return scoring.match_form(choice.question.answer_key(choices=[]), choice.text)
+
+
+def may_change_question(request, question) -> bool:
+    """Only the owners of a question's quiz (and superusers) change it or its choices."""
+    return question is None or question.quiz.is_editable_by(request.user)
 
 
 def error_summary(form, inline_formsets) -> list[dict]:
@@ -186,7 +202,15 @@ class QuestionAdmin(ListTitleMixin, admin.ModelAdmin):
             *super().get_urls(),
         ]
 
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and may_change_question(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and may_change_question(request, obj)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "quiz":  # a question goes into one of the user's own quizzes
+            kwargs["queryset"] = Quiz.objects.editable_by(request.user)
         if db_field.name == "evidence":
             # A plain list of sections, which works without JavaScript (a search box
             # fetching them doesn't); the lessons' names in one query.
@@ -226,10 +250,12 @@ class QuestionAdmin(ListTitleMixin, admin.ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         kind = self.form_kind(request, obj)
         hidden = kind_forms.hidden_fields(kind) if kind else frozenset()
+        # The kind with a link to change it, for whoever may; the kind alone for others.
+        shown_kind = "kind_display" if self.has_change_permission(request, obj) else "kind"
         fieldsets = []
         for name, options in super().get_fieldsets(request, obj):
             fields = [
-                "kind_display" if field == "kind" else field
+                shown_kind if field == "kind" else field
                 for field in options["fields"]
                 if field not in hidden
             ]
@@ -379,15 +405,99 @@ def practice(quiz):
     return gettext("yes") if quiz.is_practice else gettext("no")  # words, not ✓/✗
 
 
+class OwnerFilter(admin.SimpleListFilter):
+    title = _("owner")
+    parameter_name = "owner"
+
+    def lookups(self, request, model_admin):
+        return [("mine", _("Mine")), ("others", _("Not mine"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "mine":
+            return queryset.filter(owners=request.user)
+        if self.value() == "others":
+            return queryset.exclude(owners=request.user)
+        return queryset
+
+
 @admin.register(Quiz)
 class QuizAdmin(ListTitleMixin, admin.ModelAdmin):
+    """Every teacher reads every quiz and may assign it; only its owners (and superusers)
+    change it. Anyone who may add quizzes may duplicate one into a copy of their own."""
+
     list_display = ["title", "lesson", "position", practice]
-    list_filter = ["lesson", "is_practice"]
+    list_filter = [OwnerFilter, "lesson", "is_practice"]
     search_fields = ["title", "description"]
     prepopulated_fields = {"slug": ["title"]}
     list_select_related = ["lesson"]
     readonly_fields = ["bank_check"]
     inlines = [QuestionInline]
+    actions = ["duplicate"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("owners")
+
+    def get_urls(self):
+        return [
+            admin_page(
+                self,
+                "<path:object_id>/duplicate/",
+                admin_views.duplicate_quiz,
+                "quizzes_quiz_duplicate",
+            ),
+            *super().get_urls(),
+        ]
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or obj.is_editable_by(request.user))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or obj.is_editable_by(request.user))
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        # Owners choose their co-owners through a superuser: a teacher sees no list of users.
+        if not request.user.is_superuser:
+            fields = [field for field in fields if field != "owners"]
+        return fields
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if not change:  # whoever makes a quiz may change it
+            form.instance.owners.add(request.user)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["owner_names"] = owner_names(obj, request.user)
+            context["may_duplicate"] = self.has_add_permission(request)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_list_display(self, request):
+        @admin.display(description=_("owners"))
+        def owners(quiz):  # "you" to the one who asks
+            return owner_names(quiz, request.user)
+
+        return [*super().get_list_display(request), owners]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "owners":  # teachers, not students
+            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    @admin.action(description=_("Duplicate into my quizzes"), permissions=["add"])
+    def duplicate(self, request, queryset):
+        copies = [quiz.duplicate(owner=request.user) for quiz in queryset]
+        for copy in copies:
+            self.log_addition(request, copy, [{"added": {}}])
+        if len(copies) == 1:
+            return admin_views.duplicated(request, copies[0])
+        messages.success(
+            request,
+            gettext("%(count)s copies made; they are yours to change.") % {"count": len(copies)},
+        )
+        return None
 
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
@@ -407,6 +517,16 @@ class QuizAdmin(ListTitleMixin, admin.ModelAdmin):
             "admin/quizzes/quiz/bank_check.html",
             {"problems": bank_quality.quiz_problems(quiz)},
         )
+
+
+def owner_names(quiz, user) -> str:
+    """Who owns a quiz, in words: "you" first; the shipped bank is nobody's."""
+    owners = list(quiz.owners.all())
+    if not owners:
+        return gettext("nobody (shipped)")
+    names = [gettext("you") for owner in owners if owner.pk == user.pk]
+    names += [o.get_full_name() or o.get_username() for o in owners if o.pk != user.pk]
+    return ", ".join(names)
 
 
 def response_status(response) -> str:

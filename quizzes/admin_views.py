@@ -1,4 +1,5 @@
-"""Admin pages for scores: the marking queue, marking one answer, regrading a question.
+"""Admin pages for scores (the marking queue, marking one answer, regrading a question) and
+for quizzes (duplicating one).
 
 Each view takes the ModelAdmin it is registered on (quizsite.admin_pages.admin_page, through
 get_urls) and finds its object with admin_object, through the ModelAdmin's queryset; answers
@@ -17,12 +18,12 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from quizsite.admin_pages import admin_context, admin_next, admin_object, require_permission
 from quizzes import kind_forms, kinds, marking
-from quizzes.models import Attempt, Question, Response
+from quizzes.models import Attempt, Question, Quiz, Response
 
 # The marking queue's filters: query parameter -> lookup on Response.
 QUEUE_FILTERS = {
@@ -288,3 +289,32 @@ def question_kind(request, model_admin, object_id):
         "kept_query": [(k, v) for k, v in request.GET.items() if k != "kind"],
     }
     return TemplateResponse(request, "admin/quizzes/question/kind.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def duplicate_quiz(request, model_admin, object_id):
+    """What a copy will hold on GET; the copy itself, owned by the one who asks, on POST."""
+    quiz = admin_object(request, model_admin, object_id)
+    require_permission(request, model_admin, add=True)
+    if request.method == "POST":
+        copy = quiz.duplicate(owner=request.user)
+        model_admin.log_addition(request, copy, [{"added": {}}])
+        return duplicated(request, copy)
+    context = {
+        **admin_context(request, model_admin, _("Duplicate into my quizzes"), quiz),
+        "quiz": quiz,
+        "questions": quiz.questions.count(),
+    }
+    return TemplateResponse(request, "admin/quizzes/quiz/duplicate.html", context)
+
+
+def duplicated(request, copy: Quiz):
+    """The copy's page, saying what was made."""
+    count = copy.questions.count()
+    text = ngettext(
+        "“%(title)s” is your copy, with %(count)s question: change it as you like.",
+        "“%(title)s” is your copy, with %(count)s questions: change it as you like.",
+        count,
+    )
+    messages.success(request, text % {"title": copy.title, "count": count})
+    return redirect("admin:quizzes_quiz_change", copy.pk)

@@ -11,10 +11,17 @@ from quizzes.models import Attempt, Choice, Question, Quiz
 class QuizFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Quiz
+        skip_postgeneration_save = True  # owners are a relation, set after the save
 
     lesson = factory.SubFactory(LessonFactory)
     title = factory.Sequence(lambda n: f"Quiz {n}")
     slug = factory.Sequence(lambda n: f"quiz-{n}")
+
+    @factory.post_generation
+    def owners(self, create, extracted, **kwargs):
+        """`owners=[teacher]`: who may change it; none by default, as the shipped quizzes."""
+        if create and extracted:
+            self.owners.set(extracted)
 
 
 class QuestionFactory(factory.django.DjangoModelFactory):

@@ -12,6 +12,7 @@ from django.db.models import F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from lessons.markdown import DESCRIPTION_MAX_LENGTH, EXPLANATION_MAX_LENGTH, MaxMarkdownLength
@@ -19,7 +20,14 @@ from lessons.models import Section
 from quizzes import kinds, scoring
 
 
-class QuizManager(models.Manager):
+class QuizQuerySet(models.QuerySet):
+    def editable_by(self, user):
+        """The quizzes `user` may change: their own; every quiz for a superuser. The shipped
+        bank has no owners, so only superusers edit it."""
+        return self if user.is_superuser else self.filter(owners=user)
+
+
+class QuizManager(models.Manager.from_queryset(QuizQuerySet)):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 
@@ -50,6 +58,16 @@ class Quiz(models.Model):
     # transaction. Random, not counted, so a database made afresh never meets the copies
     # of its predecessor still in Redis.
     content_version = models.PositiveIntegerField(default=scoring.new_seed, editable=False)
+    owners = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="owned_quizzes",
+        verbose_name=_("owners"),
+        help_text=_(
+            "The teachers who may change this quiz. Other teachers may assign it or duplicate "
+            "it; a quiz with no owners (the shipped ones) only a superuser may change."
+        ),
+    )
 
     objects = QuizManager()
 
@@ -85,9 +103,50 @@ class Quiz(models.Model):
     def natural_key(self):
         return (self.slug,)
 
+    def is_editable_by(self, user) -> bool:
+        return user.is_superuser or self.owners.filter(pk=user.pk).exists()
+
+    @transaction.atomic
+    def duplicate(self, owner) -> "Quiz":
+        """A copy owned by `owner` alone, to change freely: every question with its answer
+        key and cited sections, in the same order. Never a practice quiz, since its answers
+        would be public and the lesson has one already."""
+        copy = Quiz.objects.get(pk=self.pk)
+        copy.pk = None
+        copy.title = gettext("%(title)s (copy)") % {"title": self.title[:190]}
+        copy.slug = unused_value(Quiz, "slug", f"{self.slug}-copy", max_length=50)
+        copy.is_practice = False
+        copy.content_version = scoring.new_seed()
+        copy.save()
+        copy.owners.set([owner])
+        for question in self.questions.prefetch_related("choices", "also_cites"):
+            choices, cited = list(question.choices.all()), list(question.also_cites.all())
+            question.pk = None
+            question.quiz = copy
+            question.key = unused_value(Question, "key", f"{question.key}-copy", max_length=50)
+            question.save()
+            question.also_cites.set(cited)
+            for choice in choices:
+                choice.pk = None
+                choice.question = question
+            Choice.objects.bulk_create(choices)
+        return copy
+
     @property
     def max_score(self) -> Decimal:
         return self.questions.aggregate(total=Sum("points"))["total"] or Decimal(0)
+
+
+def unused_value(model, field: str, wanted: str, max_length: int) -> str:
+    """`wanted`, or it with a number after it, so that no row of `model` has it in `field`."""
+    similar = model.objects.filter(**{f"{field}__startswith": wanted[: max_length - 10]})
+    taken = set(similar.values_list(field, flat=True))
+    candidate, number = wanted[:max_length], 1
+    while candidate in taken:
+        number += 1
+        suffix = f"-{number}"
+        candidate = wanted[: max_length - len(suffix)] + suffix
+    return candidate
 
 
 class QuestionQuerySet(models.QuerySet):

@@ -112,7 +112,7 @@ def test_changing_a_given_score_needs_a_reason_and_shows_on_the_attempt(teacher_
 
 
 def test_changing_an_answer_key_offers_a_regrade_with_a_dry_run(teacher_client, teacher, take_quiz):
-    quiz = QuizFactory()
+    quiz = QuizFactory(owners=[teacher])
     question = QuestionFactory(quiz=quiz, choices=[("CNSA", True), ("NASA", False)])
     cnsa, nasa = question.choices.all()
     assignment = AssignmentFactory(quiz=quiz, classroom=ClassroomFactory(teachers=[teacher]))
@@ -160,8 +160,8 @@ def test_changing_an_answer_key_offers_a_regrade_with_a_dry_run(teacher_client, 
     assert scores == {"ada": Decimal(0), "mae": Decimal(1), "kai": Decimal(1)}
 
 
-def test_saving_a_question_without_changing_its_key_offers_no_regrade(teacher_client):
-    question = QuestionFactory()
+def test_saving_a_question_without_changing_its_key_offers_no_regrade(teacher_client, teacher):
+    question = QuestionFactory(quiz=QuizFactory(owners=[teacher]))
     page = teacher_client.get(f"/admin/quizzes/question/{question.pk}/change/")
     assert page.status_code == 200
     assert "Regrade answers" in page.text

@@ -18,8 +18,8 @@ ADD = "/admin/quizzes/question/add/"
 
 
 @pytest.fixture
-def quiz():
-    quiz = QuizFactory(title="Wolf quiz")
+def quiz(teacher):
+    quiz = QuizFactory(title="Wolf quiz", owners=[teacher])
     SectionFactory(lesson=quiz.lesson, anchor="law", heading="A law from 2011")
     return quiz
 

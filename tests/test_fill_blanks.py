@@ -206,8 +206,8 @@ def test_the_embed_takes_and_scores_gaps(client, practice_lesson):
 
 
 @pytest.fixture
-def quiz():
-    quiz = QuizFactory(title="Gap quiz")
+def quiz(teacher):
+    quiz = QuizFactory(title="Gap quiz", owners=[teacher])
     SectionFactory(lesson=quiz.lesson, anchor="landing", heading="The landing")
     return quiz
 

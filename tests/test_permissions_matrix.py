@@ -130,21 +130,24 @@ admin:quizzes_response_history                      login     login     login   
 admin:quizzes_response_delete                       login     login     login     403       403       403
 admin:quizzes_response_mark                         login     login     login     shows     404       shows
 admin:quizzes_response_queue                        login     login     login     redirect  scoped    redirect
-# Shared content: every teacher may read and edit it, nobody but superusers delete it
+# Quizzes: every teacher reads, assigns and duplicates them; A's quiz is teacher A's, so
+# teacher B gets its pages read-only and a 403 on the pages that change it. Lessons are
+# shared: every teacher may edit them. Nobody but superusers deletes either.
 admin:quizzes_quiz_changelist                       login     login     login     ok        scoped    ok
 admin:quizzes_quiz_add                              login     login     login     ok        scoped    ok
 admin:quizzes_quiz_change                           login     login     login     ok        scoped    ok
 admin/quizzes/quiz/<path:object_id>/                login     login     login     redirect  redirect  redirect
 admin:quizzes_quiz_history                          login     login     login     ok        scoped    ok
 admin:quizzes_quiz_delete                           login     login     login     403       403       ok
+admin:quizzes_quiz_duplicate                        login     login     login     ok        ok        ok
 admin:quizzes_question_changelist                   login     login     login     ok        scoped    ok
 admin:quizzes_question_add                          login     login     login     ok        scoped    ok
 admin:quizzes_question_change                       login     login     login     ok        scoped    ok
 admin/quizzes/question/<path:object_id>/            login     login     login     redirect  redirect  redirect
 admin:quizzes_question_history                      login     login     login     ok        scoped    ok
 admin:quizzes_question_delete                       login     login     login     403       403       ok
-admin:quizzes_question_regrade                      login     login     login     shows     scoped    shows
-admin:quizzes_question_kind                         login     login     login     ok        ok        ok
+admin:quizzes_question_regrade                      login     login     login     shows     403       shows
+admin:quizzes_question_kind                         login     login     login     ok        403       ok
 admin:lessons_lesson_changelist                     login     login     login     ok        scoped    ok
 admin:lessons_lesson_add                            login     login     login     ok        scoped    ok
 admin:lessons_lesson_change                         login     login     login     ok        scoped    ok
@@ -230,7 +233,7 @@ def make_world() -> dict:
     other_classroom = ClassroomFactory(name="Gemini Class", teachers=[teacher_b])
     EnrollmentFactory(classroom=classroom, student=student_a)
     EnrollmentFactory(classroom=classroom, student=student_b)
-    quiz = QuizFactory(title="Wolf Amendment quiz")
+    quiz = QuizFactory(title="Wolf Amendment quiz", owners=[teacher_a])
     single = QuestionFactory(quiz=quiz, position=1, choices=[("CNSA", True), ("NASA", False)])
     essay = QuestionFactory(quiz=quiz, position=2, kind=Question.Kind.ESSAY, choices=[])
     gap_fields, gap_choices = kinds.get(Question.Kind.FILL_BLANKS).example()

@@ -154,7 +154,7 @@ def test_a_numeric_question_is_written_without_javascript(page_without_js, teach
     from lessons.factories import SectionFactory
     from quizzes.factories import QuizFactory
 
-    quiz = QuizFactory(title="Wolf quiz")
+    quiz = QuizFactory(title="Wolf quiz", owners=[teacher])
     SectionFactory(lesson=quiz.lesson, heading="A law from 2011")
     page = page_without_js
     log_in(page, "teacher")
@@ -185,7 +185,7 @@ def test_an_answer_key_error_far_down_the_form_is_shown_first(page, teacher):
     from lessons.factories import SectionFactory
     from quizzes.factories import QuizFactory
 
-    quiz = QuizFactory(title="Wolf quiz")
+    quiz = QuizFactory(title="Wolf quiz", owners=[teacher])
     section = SectionFactory(lesson=quiz.lesson, heading="Two agencies")
     log_in(page, "teacher")
     page.goto(f"/admin/quizzes/question/add/?kind=single&quiz={quiz.pk}")
