@@ -63,13 +63,20 @@ def press_button(page, name, presses=150):
 
 
 def pick(page, label, typed):
-    """Choose in an autocomplete picker: open it, type, take the first match."""
+    """Choose in an autocomplete picker: open it, type, move to the match, take it."""
     tab_to(page, page.get_by_role("combobox", name=re.compile(f"^{label}")))
     page.keyboard.press("Enter")
     page.keyboard.type(typed)
-    # Wait for the list to be filtered: before the search answers, the first option (the one
-    # Enter takes) is whatever the unfiltered list starts with.
-    expect(page.locator(".select2-results__option").first).to_have_text(re.compile(typed))
+    wanted = page.get_by_role("option", name=re.compile(re.escape(typed)))
+    # Wait for the results of the whole text (not those for its first letters); a search
+    # matches descriptions too, so the match need not come first: arrow down to it.
+    expect(wanted).to_have_count(1)
+    highlighted = page.locator(".select2-results__option--highlighted")
+    for _ in range(10):
+        if re.search(re.escape(typed), highlighted.inner_text()):
+            break
+        page.keyboard.press("ArrowDown")
+    expect(highlighted).to_have_text(re.compile(re.escape(typed)))
     page.keyboard.press("Enter")
 
 
