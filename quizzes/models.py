@@ -90,13 +90,19 @@ class Quiz(models.Model):
         return reverse("quizzes:quiz_detail", args=[self.slug])
 
     def clean(self):
-        if self.is_practice and self.pk and self.assignments.exists():
+        if self.is_practice and self.pk and (assignments := self.assignments.all()[:6]):
+            # Named, so the teacher knows whose classes to ask about (at most five).
+            named = "; ".join(str(assignment) for assignment in assignments[:5])
+            if len(assignments) > 5:
+                named += " …"
             raise ValidationError(
                 {
                     "is_practice": _(
-                        "This quiz is assigned to classes, and anyone may take a practice quiz "
-                        "and see its right answers. Make another quiz the practice quiz."
+                        "This quiz is assigned to classes (%(assignments)s), and anyone may "
+                        "take a practice quiz and see its right answers. Make another quiz "
+                        "the practice quiz."
                     )
+                    % {"assignments": named}
                 }
             )
 

@@ -212,7 +212,9 @@ def test_an_assigned_quiz_cannot_become_the_practice_quiz(assignment):
     quiz.is_practice = True
     with pytest.raises(ValidationError) as refused:
         quiz.full_clean()
-    assert "This quiz is assigned to classes" in refused.value.message_dict["is_practice"][0]
+    message = refused.value.message_dict["is_practice"][0]
+    assert "This quiz is assigned to classes" in message
+    assert assignment.classroom.name in message  # named: the teacher knows whose classes
 
 
 @pytest.mark.parametrize(
