@@ -24,7 +24,9 @@ from classrooms import admin_views, durations
 from classrooms.models import Assignment, Classroom, Enrollment, Override
 from classrooms.students import roster_rows, user_label
 from quizsite.admin_pages import ListTitleMixin, admin_page, short_time
+from quizzes.admin import QuizAdmin
 from quizzes.marking import waiting_for_teacher
+from quizzes.models import Quiz
 
 
 class SchoolTimeMixin:
@@ -360,3 +362,38 @@ class AssignmentAdmin(ListTitleMixin, SchoolTimeMixin, admin.ModelAdmin):
     def statistics_link(self, assignment):
         url = reverse("admin:classrooms_assignment_statistics", args=[assignment.pk])
         return format_html('<a href="{}">{}</a>', url, gettext("Statistics"))
+
+
+class QuizInUseAdmin(QuizAdmin):
+    """quizzes' QuizAdmin with where the quiz is used: classrooms extends it, so that quizzes
+    needs no import of classrooms. The teacher's own assignments are listed and linked; other
+    teachers' classes are only counted."""
+
+    change_form_template = "admin/classrooms/quiz_in_use.html"
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["quiz_use"] = quiz_use(obj, request.user)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+def quiz_use(quiz, user) -> dict:
+    assignments = (
+        Assignment.objects.filter(quiz=quiz)
+        .select_related("classroom")
+        .annotate(attempt_count=Count("attempts"))
+        .order_by("classroom__name", "pk")
+    )
+    mine = list(assignments.for_teacher(user))
+    other_classes = (
+        Classroom.objects.filter(assignments__quiz=quiz)
+        .exclude(pk__in=[assignment.classroom_id for assignment in mine])
+        .distinct()
+        .count()
+    )
+    return {"mine": mine, "other_classes": other_classes}
+
+
+# quizzes comes before classrooms in INSTALLED_APPS, so its admin is registered by now.
+admin.site.unregister(Quiz)
+admin.site.register(Quiz, QuizInUseAdmin)

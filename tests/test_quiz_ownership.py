@@ -1,6 +1,7 @@
 """Quizzes have owners: only they (and superusers) change a quiz and its questions. Another
 teacher reads it, assigns it to their classes, or duplicates it into a copy of their own."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -341,3 +342,18 @@ def test_a_question_of_every_kind_is_copied_field_for_field(school):
     originals = [content(q) for q in quiz.questions.order_by("position")]
     assert [content(q) for q in copy.questions.order_by("position")] == originals
     assert len(originals) == len(kinds.all_kinds())
+
+
+def test_the_quiz_page_says_where_it_is_used_and_counts_other_teachers_classes(school):
+    quiz = school["quiz"]
+    AssignmentFactory(classroom=school["class_b"], quiz=quiz)
+
+    seen_by_a = school["a"].get(change_url(quiz)).content.decode()
+    assert "Where this quiz is used" in seen_by_a
+    assert re.search(r"Apollo</a>:\s+1 attempt\b", seen_by_a)  # A's own class, with Ada's
+    assert "Other teachers have it assigned in 1 class." in seen_by_a
+    assert "Gemini" not in seen_by_a  # another teacher's class is counted, never named
+
+    seen_by_b = school["b"].get(change_url(quiz)).content.decode()
+    assert re.search(r"Gemini</a>:\s+0 attempts", seen_by_b)
+    assert "Apollo" not in seen_by_b
