@@ -1,9 +1,21 @@
+import os
+
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from accounts.factories import TeacherFactory, UserFactory
 from lessons.factories import LessonFactory, SectionFactory
 from quizzes.factories import QuestionFactory, QuizFactory
 from quizzes.models import Attempt, Question
+
+# Property tests: no deadline (a busy CI machine is not a slow function) and no example
+# database in the project. In CI the examples are derived from each test, so a run can be
+# repeated exactly; elsewhere they are random, to keep finding new cases.
+hypothesis_settings.register_profile("orbit", deadline=None, database=None)
+hypothesis_settings.register_profile(
+    "ci", parent=hypothesis_settings.get_profile("orbit"), derandomize=True
+)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") == "true" else "orbit")
 
 
 @pytest.fixture(autouse=True)
