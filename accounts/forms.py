@@ -9,6 +9,20 @@ from django.core.exceptions import ValidationError
 from quizsite import ratelimit
 
 
+def check_password_under_limits(form, username, check):
+    """Runs `check` (a form's password check) only once this try has been counted against
+    the limits on wrong passwords (ratelimit.password_checks); refused while a limit is
+    reached, with `form.block` saying why for the view's 429. A wrong password raises in
+    `check`, keeping its slots; a right one gives them back."""
+    slots = ratelimit.take(*ratelimit.password_checks(form.request, username))
+    form.block = slots.block
+    if form.block:
+        raise ValidationError(form.block.message, code="rate_limited")
+    checked = check()
+    slots.give_back()
+    return checked
+
+
 class LimitedLoginMixin:
     """Counts each login against the limits on wrong passwords before checking its password,
     and checks none once a limit is reached: a guesser gets a handful of tries, not
@@ -18,13 +32,7 @@ class LimitedLoginMixin:
 
     def clean(self):
         username = self.cleaned_data.get("username") or ""
-        slots = ratelimit.take(*ratelimit.password_checks(self.request, username))
-        self.block = slots.block
-        if self.block:
-            raise ValidationError(self.block.message, code="rate_limited")
-        cleaned_data = super().clean()  # a wrong password raises, keeping its slots
-        slots.give_back()
-        return cleaned_data
+        return check_password_under_limits(self, username, super().clean)
 
 
 class LoginForm(LimitedLoginMixin, AuthenticationForm):
@@ -46,13 +54,8 @@ class LimitedPasswordChangeMixin:
         super().__init__(*args, **kwargs)
 
     def clean_old_password(self):
-        slots = ratelimit.take(*ratelimit.password_checks(self.request, self.user.get_username()))
-        self.block = slots.block
-        if self.block:
-            raise ValidationError(self.block.message, code="rate_limited")
-        old_password = super().clean_old_password()  # a wrong one raises, keeping its slots
-        slots.give_back()
-        return old_password
+        username = self.user.get_username()
+        return check_password_under_limits(self, username, super().clean_old_password)
 
 
 class PasswordChangeForm(LimitedPasswordChangeMixin, auth_forms.PasswordChangeForm):

@@ -90,8 +90,11 @@ class Quiz(models.Model):
         return reverse("quizzes:quiz_detail", args=[self.slug])
 
     def clean(self):
-        if self.is_practice and self.pk and (assignments := self.assignments.all()[:6]):
-            # Named, so the teacher knows whose classes to ask about (at most five).
+        if not (self.is_practice and self.pk):
+            return
+        # Named, each with its class (one query), so the teacher knows whose classes to ask
+        # about: at most five.
+        if assignments := self.assignments.select_related("quiz", "classroom")[:6]:
             named = "; ".join(str(assignment) for assignment in assignments[:5])
             if len(assignments) > 5:
                 named += " …"
@@ -110,7 +113,9 @@ class Quiz(models.Model):
         return (self.slug,)
 
     def is_editable_by(self, user) -> bool:
-        return user.is_superuser or self.owners.filter(pk=user.pk).exists()
+        # owners.all(), not a filtered query: the admin asks several times a page, and its
+        # queryset has the owners prefetched.
+        return user.is_superuser or any(owner.pk == user.pk for owner in self.owners.all())
 
     @transaction.atomic
     def duplicate(self, owner) -> "Quiz":
