@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db.models import DBTaskResult
 
 from accounts.groups import TEACHERS_GROUP
 from classrooms import admin_views, durations
@@ -74,6 +75,11 @@ class ClassroomAdmin(ListTitleMixin, admin.ModelAdmin):
             ("gradebook/", admin_views.gradebook, "classrooms_classroom_gradebook"),
             ("gradebook.csv", admin_views.gradebook_csv, "classrooms_classroom_gradebook_csv"),
             ("roster/", admin_views.import_roster, "classrooms_classroom_roster"),
+            (
+                "roster/<int:import_id>/",
+                admin_views.roster_progress,
+                "classrooms_classroom_roster_progress",
+            ),
             ("join-code/", admin_views.regenerate_join_code, "classrooms_classroom_join_code"),
             ("students/add/", admin_views.add_student, "classrooms_classroom_student_add"),
             (
@@ -455,3 +461,7 @@ admin.site.unregister(Quiz)
 admin.site.register(Quiz, QuizInUseAdmin)
 admin.site.unregister(Question)
 admin.site.register(Question, QuestionInUseAdmin)
+# Teachers follow their tasks on the pages that start them (a class list's progress page);
+# the raw task rows, arguments and tracebacks are for operators: `manage.py worker --status`
+# and the database.
+admin.site.unregister(DBTaskResult)

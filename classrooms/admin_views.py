@@ -8,24 +8,29 @@ students.py and assignment_statistics.py; the views stay thin.
 """
 
 import csv
+import dataclasses
 
 from django.contrib import messages
-from django.db import IntegrityError
+from django.db import transaction
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import HttpResponseClientRefresh
 
 from classrooms import assignment_statistics as stats
 from classrooms import gradebook as grades
+from classrooms import tasks
 from classrooms.forms import AddStudentForm, RosterForm
-from classrooms.models import Enrollment
-from classrooms.students import create_students, new_password, user_label
+from classrooms.models import Enrollment, RosterImport
+from classrooms.students import new_password, user_label
 from quizsite.admin_pages import admin_context, admin_object, require_permission
+from quizsite.htmx import HtmxHttpRequest
+from quizsite.sealed import unseal
 from quizzes.models import Attempt, Response
 
 # Gradebook
@@ -65,40 +70,32 @@ def gradebook_csv(request, model_admin, object_id):
 
 @require_http_methods(["GET", "POST"])
 def import_roster(request, model_admin, object_id):
+    """The class list form; a list without problems starts a RosterImport in the background
+    and its progress page opens at once."""
     classroom = admin_object(request, model_admin, object_id, change=True)
     form = RosterForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            created = create_students(classroom, form.cleaned_data["file"])
-        except IntegrityError:
-            form.add_error(
-                None, _("Someone created one of these accounts meanwhile; nothing was imported.")
+        rows = [dataclasses.asdict(row) for row in form.cleaned_data["file"]]
+        with transaction.atomic():
+            roster_import = RosterImport.objects.create(
+                classroom=classroom, started_by=request.user, rows=rows
             )
-        else:
-            # Logged on the class, whose history teachers can open (not the accounts').
-            model_admin.log_change(
-                request,
-                classroom,
-                ngettext(
-                    "Imported %(count)d student from a class list",
-                    "Imported %(count)d students from a class list",
-                    len(created),
-                )
-                % {"count": len(created)},
+            # The task is a row of the same database: it commits with the import, or not at all.
+            tasks.import_roster.enqueue(roster_import.pk)
+        # Logged on the class, whose history teachers can open (not the accounts').
+        model_admin.log_change(
+            request,
+            classroom,
+            ngettext(
+                "Started importing %(count)d student from a class list",
+                "Started importing %(count)d students from a class list",
+                len(rows),
             )
-            context = admin_context(
-                request,
-                model_admin,
-                _("New students in %(class)s") % {"class": classroom},
-                classroom,
-                created=created,
-            )
-            # The passwords are shown this once and kept nowhere: no cache may keep them.
-            response = TemplateResponse(
-                request, "admin/classrooms/classroom/roster_created.html", context
-            )
-            add_never_cache_headers(response)
-            return response
+            % {"count": len(rows)},
+        )
+        return redirect(
+            "admin:classrooms_classroom_roster_progress", classroom.pk, roster_import.pk
+        )
     context = admin_context(
         request,
         model_admin,
@@ -107,6 +104,46 @@ def import_roster(request, model_admin, object_id):
         form=form,
     )
     return TemplateResponse(request, "admin/classrooms/classroom/roster_import.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def roster_progress(request: HtmxHttpRequest, model_admin, object_id, import_id):
+    """How far a class list import has got (htmx polls it; without JavaScript the page
+    reloads itself), then the new students with their first passwords, for the teacher who
+    started it, until they say they have them (a POST) or a day passes."""
+    classroom = admin_object(request, model_admin, object_id, change=True)
+    roster_import = get_object_or_404(
+        RosterImport, pk=import_id, classroom=classroom, started_by=request.user
+    )
+    if request.method == "POST":
+        roster_import.students.update(sealed_password="")
+        messages.success(request, _("The first passwords of this import are forgotten."))
+        return redirect("admin:classrooms_classroom_change", classroom.pk)
+    made = roster_import.students.select_related("student").order_by("line")
+    context = admin_context(
+        request,
+        model_admin,
+        _("New students in %(class)s") % {"class": classroom},
+        classroom,
+        roster_import=roster_import,
+        done=made.count(),
+    )
+    if roster_import.is_finished:
+        context["created"] = [
+            (entry.student, unseal(entry.sealed_password) if entry.sealed_password else None)
+            for entry in made
+            if entry.student
+        ]
+        context["passwords_kept"] = any(password for _student, password in context["created"])
+    template = "admin/classrooms/classroom/roster_progress.html"
+    if request.htmx and not roster_import.is_finished:
+        template += "#progress"
+    # First passwords: no cache may keep this page.
+    response = TemplateResponse(request, template, context)
+    add_never_cache_headers(response)
+    if request.htmx and roster_import.is_finished:
+        response = HttpResponseClientRefresh()
+    return response
 
 
 @require_http_methods(["GET", "POST"])

@@ -364,3 +364,82 @@ class Override(models.Model):
     def clean(self):
         if self.due_at and self.due_at <= timezone.now():
             raise ValidationError({"due_at": _("A later due date must be in the future.")})
+
+
+class RosterImport(models.Model):
+    """Accounts made from a class list, one by one in the background (classrooms.tasks):
+    a list of hundreds takes minutes, one password hash each. Every student is created in
+    a transaction of its own with its ImportedStudent, so an import stopped halfway (a
+    worker killed) goes on from where it stopped, without doubles, when run again."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Creating accounts")
+        FINISHED = "finished", _("Finished")
+
+    classroom = models.ForeignKey(
+        Classroom, on_delete=models.CASCADE, related_name="roster_imports", verbose_name=_("class")
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    rows = models.JSONField(_("students to create"), default=list)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.QUEUED)
+    problems = models.JSONField(_("problems"), default=list, blank=True)
+    created_at = models.DateTimeField(_("started"), default=timezone.now)
+    # Written with every student made: an import whose worker stopped shows no sign of life,
+    # and the worker's housekeeping starts it again (classrooms.tasks.restart_stalled).
+    heartbeat_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("class list import")
+        verbose_name_plural = _("class list imports")
+
+    def __str__(self):
+        return f"{self.classroom} – {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
+
+    @property
+    def total(self) -> int:
+        return len(self.rows)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status == self.Status.FINISHED
+
+
+class ImportedStudent(models.Model):
+    """A student a RosterImport made, with the first password sealed (quizsite.sealed)
+    until the teacher has it: they say so, or a day passes."""
+
+    roster_import = models.ForeignKey(
+        RosterImport, on_delete=models.CASCADE, related_name="students"
+    )
+    line = models.PositiveIntegerField()
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    sealed_password = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["roster_import", "line"]
+        constraints = [
+            models.UniqueConstraint(fields=["roster_import", "line"], name="one_student_per_line")
+        ]
+
+    def __str__(self):
+        return f"{self.roster_import}: line {self.line}"
+
+
+class WorkerHeartbeat(models.Model):
+    """When each background worker last showed it is alive (manage.py worker --status)."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.worker_id}: {self.seen_at:%Y-%m-%d %H:%M:%S}"

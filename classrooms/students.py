@@ -1,14 +1,11 @@
-"""Students' accounts as teachers manage them: accounts made from a class list with their
-first passwords, new passwords, the roster on the class page, and how a student is named."""
+"""Students' accounts as teachers manage them: first passwords, emails a class list may
+not use, the roster on the class page, and how a student is named."""
 
 import secrets
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
-
-from classrooms.models import Enrollment
 
 # Easy to read aloud and to type: no 0/o, 1/l/i.
 PASSWORD_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
@@ -42,28 +39,6 @@ def taken_emails(rows) -> list[str]:
         for row in rows
         if row.email in taken
     ]
-
-
-@transaction.atomic
-def create_students(classroom, rows) -> list[tuple[object, str]]:
-    """An account for each row, enrolled in the class; with its first password."""
-    User = get_user_model()
-    created = []
-    for row in rows:
-        password = new_password()
-        user = User.objects.create_user(
-            username=row.email,
-            email=row.email,
-            password=password,
-            first_name=row.first_name,
-            last_name=row.last_name,
-        )
-        created.append((user, password))
-    Enrollment.objects.bulk_create(
-        Enrollment(classroom=classroom, student=user, origin=Enrollment.Origin.CLASS_LIST)
-        for user, _password in created
-    )
-    return created
 
 
 def roster_rows(classroom, teacher) -> list[dict]:

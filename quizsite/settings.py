@@ -2,6 +2,7 @@
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -41,12 +42,20 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_tasks_db",
     "accounts",
     "lessons",
     "quizzes",
     "classrooms",
     "embeds",
 ]
+
+# Teachers' long work (a class list of hundreds) runs in the background: tasks are rows in
+# the database, run by `manage.py worker` (bin/worker; bin/run starts one beside the site).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A teacher's task that shows no progress for this long has lost its worker (killed, or its
+# machine gone): another worker starts it again (classrooms.tasks.restart_stalled).
+TASK_STALLED_AFTER = timedelta(seconds=int(os.environ.get("ORBIT_TASK_STALLED_AFTER", "120")))
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -1,5 +1,7 @@
 """What the admin's forms post, for tests that change things as a teacher does."""
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 
 def question_form(question, *, right: str, **changes) -> dict:
     """What the single-choice question's change form posts, with `right` the correct choice
@@ -29,3 +31,11 @@ def question_form(question, *, right: str, **changes) -> dict:
         if choice.text == right:
             data[f"choices-{n}-is_correct"] = "on"
     return data | changes
+
+
+def upload(client, classroom, content: bytes):
+    """Post a class list (CSV bytes) to the class's import page."""
+    return client.post(
+        f"/admin/classrooms/classroom/{classroom.pk}/roster/",
+        {"file": SimpleUploadedFile("class.csv", content, content_type="text/csv")},
+    )

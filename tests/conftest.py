@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.core.management import call_command
 from hypothesis import settings as hypothesis_settings
 
 from accounts.factories import TeacherFactory, UserFactory
@@ -138,3 +139,14 @@ def practice_lesson(db):
         choices=[("Wolf Amendment", True)],
     )
     return lesson
+
+
+@pytest.fixture
+def run_tasks():
+    """Run the background tasks waiting in the database, as the worker would, and return
+    when none is left."""
+
+    def run():
+        call_command("db_worker", "--batch", "--no-startup-delay", "--interval=0", verbosity=0)
+
+    return run

@@ -478,3 +478,78 @@ def test_probes_answer_while_every_thread_waits_for_the_database(site, start_ser
     for student in students:
         student.join(timeout=30)
     assert [replies[n].status_code for n in (1, 2)] == [200, 200]
+
+
+# Run inside `manage.py shell`: a class list import of 20 students, enqueued as the import
+# page does, by a teacher of a new class. Prints the import's id.
+ROSTER_IMPORT = """
+import json
+from accounts.factories import TeacherFactory
+from classrooms import tasks
+from classrooms.models import Classroom, RosterImport
+
+classroom = Classroom.objects.create(name="Roster class")
+rows = [
+    {"line": n, "first_name": "Student", "last_name": str(n), "email": f"roster{n}@example.org"}
+    for n in range(2, 22)
+]
+roster_import = RosterImport.objects.create(
+    classroom=classroom, started_by=TeacherFactory(), rows=rows
+)
+tasks.import_roster.enqueue(roster_import.pk)
+print(json.dumps(roster_import.pk))
+"""
+IMPORT_STATE = """
+import json
+from classrooms.models import Enrollment, ImportedStudent, RosterImport
+from quizsite.sealed import unseal
+
+roster_import = RosterImport.objects.get(pk={pk})
+students = list(roster_import.students.select_related("student"))
+print(json.dumps({{
+    "status": roster_import.status,
+    "made": len(students),
+    "passwords": sorted(unseal(s.sealed_password) or "" for s in students),
+    "accounts": Enrollment.objects.filter(classroom=roster_import.classroom).count(),
+}}))
+"""
+
+
+def start_worker(site, log: Path) -> subprocess.Popen:
+    with log.open("a") as out:
+        return subprocess.Popen(
+            [sys.executable, "manage.py", "worker", "--interval=0.2", "--housekeeping-every=0.5"],
+            cwd=BASE_DIR,
+            env={**site.env, "ORBIT_TASK_STALLED_AFTER": "2"},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def test_a_worker_killed_mid_import_is_finished_by_the_next_without_doubles(site):
+    """Each account costs a real password hash here (the site's own hasher), so the import
+    is halfway when the worker is killed; a new worker sees it stalled and finishes it."""
+    pk = site.shell(ROSTER_IMPORT)
+    log = site.tmp / "worker.log"
+    worker = start_worker(site, log)
+    deadline = time.monotonic() + 60
+    while (state := site.shell(IMPORT_STATE.format(pk=pk)))["made"] < 3:
+        assert worker.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
+        time.sleep(0.2)
+    os.killpg(worker.pid, signal.SIGKILL)
+    worker.wait(timeout=10)
+    state = site.shell(IMPORT_STATE.format(pk=pk))
+    assert state["status"] == "running" and state["made"] < 20
+
+    worker = start_worker(site, log)
+    try:
+        deadline = time.monotonic() + 90
+        while (state := site.shell(IMPORT_STATE.format(pk=pk)))["status"] != "finished":
+            assert worker.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
+            time.sleep(0.5)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    assert (state["made"], state["accounts"]) == (20, 20)
+    assert "" not in state["passwords"] and len(set(state["passwords"])) == 20

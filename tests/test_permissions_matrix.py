@@ -22,6 +22,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts.factories import TeacherFactory, UserFactory
 from classrooms.factories import AssignmentFactory, ClassroomFactory, EnrollmentFactory
+from classrooms.models import RosterImport
 from quizzes import kinds
 from quizzes.factories import QuestionFactory, QuizFactory
 from quizzes.forms import answer_data
@@ -104,6 +105,7 @@ admin:classrooms_classroom_delete                   login     login     login   
 admin:classrooms_classroom_gradebook                login     login     login     shows     404       shows
 admin:classrooms_classroom_gradebook_csv            login     login     login     shows     404       shows
 admin:classrooms_classroom_roster                   login     login     login     shows     404       shows
+admin:classrooms_classroom_roster_progress          login     login     login     shows     404       404
 admin:classrooms_classroom_join_code                login     login     login     shows     404       shows
 admin:classrooms_classroom_student_add              login     login     login     shows     404       shows
 admin:classrooms_classroom_student_password         login     login     login     shows     404       shows
@@ -268,6 +270,9 @@ def make_world() -> dict:
         "gaps": gaps,
         "submitted": submitted,
         "in_progress": in_progress,
+        "roster_import": RosterImport.objects.create(
+            classroom=classroom, started_by=teacher_a, status=RosterImport.Status.FINISHED
+        ),
         "response": submitted.responses.get(question=essay),
     }
 
@@ -315,6 +320,8 @@ def url_kwargs(key, route, world, missing=False) -> dict:
             values[name] = NO_SUCH_UUID if missing else attempt.public_id
         elif name == "number":
             values[name] = 1
+        elif name == "import_id":  # only the teacher who started it sees an import
+            values[name] = NO_SUCH_ID if missing else world["roster_import"].pk
         elif name == "student_id":
             values[name] = NO_SUCH_ID if missing else world["users"]["student_a"].pk
         elif name == "pk":  # assignment_start
