@@ -222,6 +222,15 @@ def _build(text: str, quiz: Quiz, user, format: str) -> Report:
         problems = _make(draft, kind, quiz, evidence, position, row)
         report.problems += [Problem(draft.line, problem) for problem in problems]
     report.problems.sort(key=lambda p: p.line)
+    unexplained = sum(1 for d in parsed.drafts if not d.skipped and not d.explanation.strip())
+    if unexplained:
+        report.notes.append(
+            _(
+                "%(count)s of %(total)s questions have no general feedback, so no explanation: "
+                "write one for each after importing."
+            )
+            % {"count": unexplained, "total": len(report.created)}
+        )
     return report
 
 
@@ -241,8 +250,6 @@ def _make(draft: Draft, kind, quiz, evidence, position: int, row: Row) -> list[s
         problems.append(
             _("The feedback is over %(max)s characters.") % {"max": drafts.MAX_EXPLANATION}
         )
-    if not explanation.strip():
-        row.changes.append(_("No general feedback: write the explanation after importing."))
     points = Decimal(1) if draft.points is None else draft.points
     rounded = points.quantize(Decimal("0.01"), ROUND_HALF_UP)
     if rounded != points:
