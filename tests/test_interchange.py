@@ -5,6 +5,7 @@ formats (the syntax is the format's; the questions' wording is ours)."""
 # Files in the formats are written as they are, whatever their lines' length.
 # ruff: noqa: E501
 
+import time
 from decimal import Decimal
 from io import StringIO
 
@@ -430,3 +431,26 @@ def test_the_export_command_writes_gift_and_moodle_xml(target, tmp_path):
     path = tmp_path / "quiz.xml"
     call_command("export_questions", target.slug, "--format", "moodlexml", "-o", str(path))
     assert '<question type="multichoice">' in path.read_text()
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "{" * 999_000,
+        "\\" * 999_000,
+        "Which?{" + "~a" * 490_000 + "}",
+        "::" * 499_000,
+        "Which?\n" + "A. x\n" * 190_000,
+        "<quiz>" + "<a>" * 300_000,
+        "[html]" + "<b>" * 300_000 + "{}",
+        "<quiz><question type='cloze'><questiontext><text>"
+        + "{1:SA:" * 150_000
+        + "</text></questiontext></question></quiz>",
+    ],
+    ids=["braces", "backslashes", "answers", "colons", "aiken", "nesting", "tags", "cloze"],
+)
+def test_any_file_up_to_the_limit_is_answered_in_seconds(target, teacher, hostile):
+    started = time.monotonic()
+    found = report.plan(hostile, target, teacher)
+    assert time.monotonic() - started < 5  # about 1 s on a laptop; a shared CI runner is slower
+    assert found.problems or found.skipped

@@ -40,7 +40,7 @@ def read(text: str) -> Parsed:
                 reset()
             continue
         if answer := ANSWER.fullmatch(stripped):
-            letter = answer[1].strip()
+            letter = answer[1].strip().upper()
             letters = [letter for letter, _ in options]
             if not prompt or len(options) < 2:
                 parsed.problems.append(

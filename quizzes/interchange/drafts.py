@@ -18,6 +18,8 @@ MAX_QUESTIONS = 500
 MAX_PROMPT = 5_000  # the longest shipped question is 250 characters
 MAX_EXPLANATION = 5_000  # as an explanation written in the admin (lessons.markdown)
 MAX_CHOICE = 300  # Choice.text and Choice.match_text
+MAX_ANSWERS = 100  # answers, pairs or items of one question: no student reads more
+TOO_MANY_ANSWERS = f"A question has at most {MAX_ANSWERS} answers."
 
 
 @dataclass

@@ -20,7 +20,14 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 from quizzes.interchange import shapes
-from quizzes.interchange.drafts import Draft, Parsed, Problem, from_html
+from quizzes.interchange.drafts import (
+    MAX_ANSWERS,
+    TOO_MANY_ANSWERS,
+    Draft,
+    Parsed,
+    Problem,
+    from_html,
+)
 
 SPECIAL = "\\~=#{}:"
 # Escaped characters stand in the private use area while the structure is read, then are
@@ -151,6 +158,9 @@ def split_answers(body: str, errors: list[str]) -> list[tuple[str, Fraction | No
         return []
     answers = []
     for found in re.finditer(r"([=~])([^=~]*)", body):
+        if len(answers) == MAX_ANSWERS:
+            errors.append(TOO_MANY_ANSWERS)
+            return []
         marker, rest = found[1], found[2]
         weight = None
         if matched := WEIGHT.match(rest):

@@ -18,10 +18,20 @@ from xml.parsers import expat
 
 from quizzes import kinds
 from quizzes.interchange import shapes
-from quizzes.interchange.drafts import Draft, Parsed, Problem, from_html
+from quizzes.interchange.drafts import (
+    MAX_ANSWERS,
+    TOO_MANY_ANSWERS,
+    Draft,
+    Parsed,
+    Problem,
+    from_html,
+)
 
 NOT_QUESTIONS = {"category": "", "description": "A description: text only."}
-CLOZE_GAP = re.compile(r"\{(\d*):([A-Z_]+):((?:\\.|[^}])*)\}")
+# A backslash escapes the next character. No unescaped brace inside a gap, and "[^{}\\]"
+# keeps the two alternatives apart: a text full of gaps that never close is read in linear
+# time, each try stopping at the next brace.
+CLOZE_GAP = re.compile(r"\{(\d*):([A-Z_]+):((?:\\.|[^{}\\])*)\}")
 
 
 class Refused(Exception):
@@ -145,6 +155,8 @@ def read_question(element, moodle_type: str) -> Draft:
     if kind is None:
         draft.skipped = f"Moodle's “{moodle_type}” questions have no kind here."
         return draft
+    if len(element.findall("answer")) + len(element.findall("subquestion")) > MAX_ANSWERS:
+        raise ValueError(TOO_MANY_ANSWERS)
     draft.kind = kind.value
     draft.shape = READERS[kind.shape_type](element, draft, kind)
     return draft

@@ -45,6 +45,11 @@ class Command(BaseCommand):
             if chosen is None:
                 raise CommandError(f"No lesson {lesson}." if lesson else "There is no lesson.")
             target = report.new_quiz(quiz, chosen)
+            if user is None:
+                self.stderr.write(
+                    "The new quiz will have no owner, so only superusers may change it: "
+                    "name its teacher with --owner."
+                )
         elif user is not None and not target.is_editable_by(user):
             raise CommandError(
                 f"{owner} doesn't own the quiz {quiz}: only its owners import into it."
