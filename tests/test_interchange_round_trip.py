@@ -10,6 +10,7 @@ comes back as the title the export gave it, made unique: "<key>-2" beside the or
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -188,3 +189,22 @@ def test_gift_says_which_questions_it_cannot_hold(world):
     text, left_out = report.export([quiz], "gift")
     assert left_out == ["original"]
     assert "// original: GIFT can't hold this ordering question" in text
+
+
+@pytest.mark.parametrize("format", ["moodlexml", "gift"])
+def test_the_shipped_quizzes_go_out_and_come_back(format):
+    call_command("loaddata", "lessons", "quizzes", verbosity=0)
+    teacher = TeacherFactory()
+
+    def fields(question):
+        shape = question.kind_rules.shape_type.__name__
+        loses = GIFT_LOSES if format == "gift" else XML_LOSES.get(shape, set())
+        return carried(question, loses)
+
+    for quiz in Quiz.objects.all():
+        text, left_out = report.export([quiz], format)
+        copy = Quiz.objects.create(lesson=quiz.lesson, title="Copy", slug=f"{quiz.slug}-back")
+        done = report.apply(text, copy, teacher, format)
+        assert done.problems == [] and done.applied
+        kept = [q for q in quiz.questions.all() if q.key not in left_out]
+        assert [fields(q) for q in copy.questions.all()] == [fields(q) for q in kept]

@@ -35,6 +35,9 @@ def test_the_teacher_reads_the_report_then_creates_the_questions(page, live_serv
     quiz = QuizFactory(lesson=lesson, owners=[teacher], title="From Moodle")
     log_in(page, "teacher")
     page.goto(f"/admin/quizzes/quiz/{quiz.pk}/change/")
+    shots = os.environ.get("SCREENSHOT_DIR")  # to look at the pages: a directory for PNGs
+    if shots:
+        page.screenshot(path=f"{shots}/quiz-page.png")
     page.get_by_role("link", name="Import questions").click()
 
     page.get_by_label("Or paste the questions").fill(BANK)
@@ -42,7 +45,7 @@ def test_the_teacher_reads_the_report_then_creates_the_questions(page, live_serv
     problems = page.get_by_role("region", name="Lines that can’t be read")
     assert "The answers opened with { are never closed with }." in problems.inner_text()
     assert page.get_by_role("button", name="Create these 4 questions").count() == 0
-    if shots := os.environ.get("SCREENSHOT_DIR"):
+    if shots:
         page.screenshot(path=f"{shots}/import-problems.png", full_page=True)
 
     fixed = BANK.replace("{=2011 ~2019\n", "{=2011 ~2019}\n")
