@@ -9,6 +9,7 @@ from accounts.factories import TeacherFactory
 from lessons.factories import LessonFactory, SectionFactory
 from quizzes.factories import QuizFactory
 from tests.browser.conftest import assert_accessible, log_in
+from tests.browser.school import ensure_teachers_group
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,6 +30,7 @@ Welcome to the quiz: read the lesson first.
 
 
 def test_the_teacher_reads_the_report_then_creates_the_questions(page, live_server):
+    ensure_teachers_group()
     teacher = TeacherFactory(username="teacher")
     lesson = LessonFactory(title="Waves")
     SectionFactory(lesson=lesson, heading="Who is making waves")
