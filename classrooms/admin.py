@@ -24,9 +24,9 @@ from classrooms import admin_views, durations
 from classrooms.models import Assignment, Classroom, Enrollment, Override
 from classrooms.students import roster_rows, user_label
 from quizsite.admin_pages import ListTitleMixin, admin_page, short_time
-from quizzes.admin import QuizAdmin
+from quizzes.admin import QuestionAdmin, QuizAdmin
 from quizzes.marking import waiting_for_teacher
-from quizzes.models import Quiz
+from quizzes.models import Question, Quiz
 
 
 class SchoolTimeMixin:
@@ -286,6 +286,11 @@ class AssignmentAdmin(ListTitleMixin, SchoolTimeMixin, admin.ModelAdmin):
             .order_by(*Assignment._meta.ordering)
         )
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["newer_versions"] = len(obj.newer_versions())
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def get_inlines(self, request, obj):
         # Overrides name students of the class, known once the assignment is saved.
         return [OverrideInline] if obj else []
@@ -314,6 +319,12 @@ class AssignmentAdmin(ListTitleMixin, SchoolTimeMixin, admin.ModelAdmin):
                 "<path:object_id>/statistics/",
                 admin_views.assignment_statistics,
                 "classrooms_assignment_statistics",
+            ),
+            admin_page(
+                self,
+                "<path:object_id>/versions/",
+                admin_views.assignment_versions,
+                "classrooms_assignment_versions",
             ),
             *super().get_urls(),
         ]
@@ -384,6 +395,9 @@ def quiz_use(quiz, user) -> dict:
         .annotate(attempt_count=Count("attempts"))
         .order_by("classroom__name", "pk")
     )
+    assignments = assignments.annotate(
+        older_versions=Count("kept_versions", filter=Q(kept_versions__is_current=False))
+    )
     mine = list(assignments.for_teacher(user))
     other_classes = (
         Classroom.objects.filter(assignments__quiz=quiz)
@@ -394,6 +408,50 @@ def quiz_use(quiz, user) -> dict:
     return {"mine": mine, "other_classes": other_classes}
 
 
+class QuestionInUseAdmin(QuestionAdmin):
+    """quizzes' QuestionAdmin with its versions: how many attempts answered each, and which
+    classes answer each now (the teacher's own named, other teachers' counted)."""
+
+    change_form_template = "admin/classrooms/question_in_use.html"
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["versions"] = question_versions(obj, request.user)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+def question_versions(question, user) -> list[dict]:
+    """Each version of the question, first to last: its attempts (those that answered it)
+    and the assignments whose attempts show it now."""
+    versions = list(
+        Question.objects.filter(key=question.key)
+        .annotate(attempt_count=Count("responses__attempt", distinct=True))
+        .order_by("version")
+    )
+    kept = Question.objects.filter(key=question.key, kept_by=OuterRef("pk")).values("pk")[:1]
+    assignments = (
+        Assignment.objects.filter(quiz_id=question.quiz_id)
+        .select_related("classroom")
+        .annotate(kept_version=Subquery(kept))
+        .order_by("classroom__name", "pk")
+    )
+    mine = set(assignments.for_teacher(user).values_list("pk", flat=True))
+    current = next((version.pk for version in versions if version.is_current), None)
+    shown_by = {}
+    for assignment in assignments:
+        shown_by.setdefault(assignment.kept_version or current, []).append(assignment)
+    return [
+        {
+            "question": version,
+            "mine": [a for a in shown_by.get(version.pk, []) if a.pk in mine],
+            "others": sum(1 for a in shown_by.get(version.pk, []) if a.pk not in mine),
+        }
+        for version in versions
+    ]
+
+
 # quizzes comes before classrooms in INSTALLED_APPS, so its admin is registered by now.
 admin.site.unregister(Quiz)
 admin.site.register(Quiz, QuizInUseAdmin)
+admin.site.unregister(Question)
+admin.site.register(Question, QuestionInUseAdmin)

@@ -25,8 +25,8 @@ from classrooms import gradebook as grades
 from classrooms.forms import AddStudentForm, RosterForm
 from classrooms.models import Enrollment
 from classrooms.students import create_students, new_password, user_label
-from quizsite.admin_pages import admin_context, admin_object
-from quizzes.models import Attempt
+from quizsite.admin_pages import admin_context, admin_object, require_permission
+from quizzes.models import Attempt, Response
 
 # Gradebook
 
@@ -260,3 +260,56 @@ def assignment_statistics(request, model_admin, object_id):
         **stats.assignment_statistics(assignment),
     )
     return TemplateResponse(request, "admin/classrooms/assignment/statistics.html", context)
+
+
+# Question versions
+
+
+@require_http_methods(["GET", "POST"])
+def assignment_versions(request, model_admin, object_id):
+    """What moving the assignment to the current versions of its questions changes (a dry
+    run) on GET; the move on POST. Only the assignment's own teachers reach it."""
+    assignment = admin_object(
+        request, model_admin, object_id, change=True, select_related=("quiz", "classroom")
+    )
+    require_permission(request, model_admin.admin_site.get_model_admin(Response), change=True)
+    if request.method == "POST":
+        moves = assignment.move_to_current_versions(by=request.user, dry_run=False)
+        model_admin.log_change(request, assignment, _("Moved to the current question versions"))
+        changed = sum(len(report.changes) for _old, _new, report in moves)
+        messages.success(
+            request,
+            ngettext(
+                "The assignment shows the current version of %(count)s question from now on; "
+                "%(changed)s scores changed.",
+                "The assignment shows the current versions of %(count)s questions from now "
+                "on; %(changed)s scores changed.",
+                len(moves),
+            )
+            % {"count": len(moves), "changed": changed},
+        )
+        return redirect("admin:classrooms_assignment_change", assignment.pk)
+    moves = assignment.move_to_current_versions(by=request.user, dry_run=True)
+    context = admin_context(
+        request,
+        model_admin,
+        _("Newer question versions"),
+        assignment,
+        assignment=assignment,
+        moves=[
+            {
+                "old": old,
+                "new": new,
+                "report": report,
+                "changes": [
+                    (change, new.answer_display(change.response.answer))
+                    for change in report.changes
+                ],
+                "prompt_changed": old.prompt != new.prompt,
+                "old_key": old.key_display(),
+                "new_key": new.key_display(),
+            }
+            for old, new, report in moves
+        ],
+    )
+    return TemplateResponse(request, "admin/classrooms/assignment/versions.html", context)

@@ -51,7 +51,9 @@ def assignment_statistics(assignment) -> dict:
     )
     totals = {pk: score for pk, _user, score, _max in attempts}
     percents = [float(score / top * 100) for _pk, _user, score, top in attempts if top]
-    questions = list(assignment.quiz.questions.prefetch_related("choices"))
+    questions = list(
+        Question.objects.shown_in(assignment.quiz_id, assignment.pk).prefetch_related("choices")
+    )
     outcomes = {q.pk: dict.fromkeys(totals) for q in questions}
     # Unordered: Response's default ordering joins the attempts and questions of the
     # whole school, which PostgreSQL then scans in full.

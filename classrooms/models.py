@@ -3,10 +3,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from quizzes import content_cache, marking
+from quizzes.models import Question, Quiz
 
 # No 0/O, 1/I/L: codes are read aloud and copied from a board.
 JOIN_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -187,6 +190,15 @@ class Assignment(models.Model):
         ),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Older versions of the quiz's questions that this assignment's attempts keep showing
+    # (and are scored against) after someone changed the questions: see
+    # Question.keep_previous and adopt_current_versions.
+    kept_versions = models.ManyToManyField(
+        "quizzes.Question",
+        blank=True,
+        related_name="kept_by",
+        verbose_name=_("older question versions kept"),
+    )
 
     objects = AssignmentQuerySet.as_manager()
 
@@ -224,6 +236,29 @@ class Assignment(models.Model):
                         )
                     }
                 )
+
+    def newer_versions(self) -> list[tuple[Question, Question]]:
+        """(the version kept, the current one) of each question of which this assignment
+        keeps an older version."""
+        kept = list(self.kept_versions.all())
+        current = Question.objects.current().filter(key__in=[question.key for question in kept])
+        current = {question.key: question for question in current.prefetch_related("choices")}
+        return [(old, current[old.key]) for old in kept if old.key in current]
+
+    def move_to_current_versions(self, *, by, dry_run=True) -> list:
+        """Show the current version of every question from now on, and move the answers
+        already given over to it, scored against it (marking.move_answers): with `dry_run`,
+        only what would change. [(kept, current, marking.RegradeReport)]."""
+        with transaction.atomic():
+            newer = self.newer_versions()
+            if not dry_run:
+                self.kept_versions.remove(*[old for old, _current in newer])
+                content_cache.outdate(Quiz.objects.filter(pk=self.quiz_id))
+            attempts = self.attempts.all()
+            return [
+                (old, current, marking.move_answers(current, attempts, by=by, dry_run=dry_run))
+                for old, current in newer
+            ]
 
     @property
     def feedback_is_immediate(self) -> bool:

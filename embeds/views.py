@@ -151,7 +151,7 @@ def render_practice(request, lesson, attempt=None, number=None, error="", status
     quiz = attempt.quiz if attempt else lesson.practice_quiz
     context = {"lesson": lesson, "quiz": quiz, "attempt": attempt, "error": error}
     if attempt is None and quiz is not None:
-        context["question_count"] = quiz.questions.count()
+        context["question_count"] = quiz.questions.current().count()
         context["lesson_url"] = request.build_absolute_uri(lesson.get_absolute_url())
     elif attempt is not None:
         context["token"] = tokens.make_token(attempt.public_id)
@@ -169,10 +169,10 @@ def render_practice(request, lesson, attempt=None, number=None, error="", status
 def question_screen(attempt, number):
     """The shared question screen, at `number` or, if there is no such question, where the
     student left off. The embed has no navigator: its forms post the number."""
-    question_ids, question = content_cache.question_at(attempt.quiz, number or 0)
+    question_ids, question = content_cache.question_at(attempt, number or 0)
     if question is None:
         number = attempt.resume_number()
-        question_ids, question = content_cache.question_at(attempt.quiz, number)
+        question_ids, question = content_cache.question_at(attempt, number)
     responses = {r.question_id: r for r in attempt.responses.all()}
     return screens.question_screen(attempt, question_ids, question, number, responses)
 
@@ -196,7 +196,7 @@ def lesson_embed(request, slug):
 def practice_start(request, slug):
     lesson = get_lesson(slug)
     quiz = lesson.practice_quiz
-    if quiz is None or not quiz.questions.exists():
+    if quiz is None or not quiz.questions.current().exists():
         raise Refusal(_("This lesson has no practice quiz yet."), status=404)
     # Each start is a new row, made by anyone: each address may make only so many.
     slots = ratelimit.take((ratelimit.PRACTICE_PER_IP, ratelimit.client_ip(request)))
@@ -215,7 +215,7 @@ def practice_answer(request, slug):
     if attempt.is_submitted:
         return finished_reply(request, lesson, attempt)
     number = posted_number(request)
-    _question_ids, question = content_cache.question_at(attempt.quiz, number or 0)
+    _question_ids, question = content_cache.question_at(attempt, number or 0)
     if question is None:
         raise Refusal(_("That question is not part of this quiz."), lesson=lesson)
     error, status = "", 200

@@ -12,10 +12,10 @@ from django.shortcuts import redirect
 from django.template.defaultfilters import truncatechars
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.text import capfirst
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from lessons.models import Section
@@ -104,8 +104,22 @@ class ChoiceInline(admin.TabularInline):
 
 
 def may_change_question(request, question) -> bool:
-    """Only the owners of a question's quiz (and superusers) change it or its choices."""
-    return question is None or question.quiz.is_editable_by(request.user)
+    """Only the owners of a question's quiz (and superusers) change it or its choices, and
+    only its current version: an older one stays as the attempts that showed it had it."""
+    return question is None or (question.is_current and question.quiz.is_editable_by(request.user))
+
+
+class VersionFilter(admin.SimpleListFilter):
+    """The list shows the questions as quizzes show them now, unless asked for every version."""
+
+    title = _("versions")
+    parameter_name = "versions"
+
+    def lookups(self, request, model_admin):
+        return [("all", _("Every version"))]
+
+    def queryset(self, request, queryset):
+        return queryset if self.value() == "all" else queryset.current()
 
 
 def error_summary(form, inline_formsets) -> list[dict]:
@@ -149,8 +163,8 @@ class QuestionAdmin(ListTitleMixin, admin.ModelAdmin):
     question's kind is chosen first; changing it goes through a page that says what goes."""
 
     form = QuestionForm
-    list_display = ["__str__", "quiz", "position", "kind", "level", "points"]
-    list_filter = ["quiz", "kind", "level"]
+    list_display = ["__str__", "quiz", "position", "kind", "level", "points", "version"]
+    list_filter = [VersionFilter, "quiz", "kind", "level"]
     search_fields = ["prompt", "key", "explanation"]
     list_select_related = ["quiz"]
     # Evidence and the other sections cited are plain lists, which work without JavaScript.
@@ -207,7 +221,13 @@ class QuestionAdmin(ListTitleMixin, admin.ModelAdmin):
         return super().has_change_permission(request, obj) and may_change_question(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and may_change_question(request, obj)
+        # A question with versions has been answered: they all stay.
+        first_only = obj is None or obj.version == 1
+        return (
+            super().has_delete_permission(request, obj)
+            and may_change_question(request, obj)
+            and first_only
+        )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "quiz":  # a question goes into one of the user's own quizzes
@@ -354,41 +374,111 @@ class QuestionAdmin(ListTitleMixin, admin.ModelAdmin):
         return format_html('{} (<a href="{}">{}</a>)', question.get_kind_display(), url, words)
 
     def save_model(self, request, obj, form, change):
-        if change:
-            # The choices change later, in save_related: remember the key as it was.
-            before = Question.objects.prefetch_related("choices").get(pk=obj.pk)
-            form.key_before = (before.answer_key(), before.points)
-            if before.kind != obj.kind:
-                # What the new kind doesn't use goes, as the kind page said.
-                kind_forms.reset_for_kind(obj)
-                kept = kind_forms.kept_choices(before, obj.kind)
-                before.choices.exclude(pk__in=[choice.pk for choice in kept]).delete()
-                form.kind_changed = True
+        if not change:
+            return super().save_model(request, obj, form, change)
+        before = Question.objects.prefetch_related("choices").get(pk=obj.pk)
+        form.kind_changed = before.kind != obj.kind
+        if form.kind_changed:
+            kind_forms.reset_for_kind(obj)  # what the new kind doesn't use goes, as its page said
+        if before.is_in_use():
+            form.previous = before  # save_related saves a new version, if anything changed
+            return
+        if form.kind_changed:
+            kept = kind_forms.kept_choices(before, obj.kind)
+            before.choices.exclude(pk__in=[choice.pk for choice in kept]).delete()
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        question = form.instance
+        previous = getattr(form, "previous", None)
+        if previous is None:
+            super().save_related(request, form, formsets, change)
+        else:
+            for formset in formsets:  # what the admin's history reads of a saved formset
+                formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+            if question_changed(previous, form, formsets):
+                self.save_new_version(request, form, formsets, previous)
         if getattr(form, "kind_changed", False):
-            kind_forms.reset_choices_for_kind(question)
-        key_before = getattr(form, "key_before", None)
-        if key_before is None or key_before == (question.answer_key(), question.points):
-            return
-        if Attempt.objects.for_teacher(request.user).filter(responses__question=question).exists():
-            messages.warning(
-                request,
-                format_html(
-                    '{} <a href="{}">{}</a>',
-                    gettext("The answer key changed; answers already given keep their scores."),
-                    reverse("admin:quizzes_question_regrade", args=[question.pk]),
-                    gettext("Regrade them (see what changes first)"),
-                ),
+            kind_forms.reset_choices_for_kind(form.instance)
+
+    def save_new_version(self, request, form, formsets, previous):
+        """Attempts have shown the question: the change becomes its next version, with the
+        choices on the page (each linked to the one it continues), and the previous version
+        stays for the attempts and assignments that have it. One line says so."""
+        question = form.instance
+        question.new_version()
+        question.saved_as_new_version = True
+        form.save_m2m()
+        for formset in formsets:
+            for choice_form in formset.forms:
+                choice = choice_form.instance
+                if choice_form in formset.deleted_forms or not (
+                    choice.pk or choice_form.has_changed()
+                ):
+                    continue
+                choice.origin_id = choice.lineage if choice.pk else None
+                choice.pk, choice.question = None, question
+                choice.save(force_insert=True)
+        keeping = question.keep_previous(previous)
+        messages.info(request, version_message(request.user, question, previous, keeping))
+
+    def response_change(self, request, obj):
+        response = super().response_change(request, obj)
+        if "_continue" in request.POST and getattr(obj, "saved_as_new_version", False):
+            # The page asked for was the previous version's: carry on with the new one.
+            response["Location"] = reverse("admin:quizzes_question_change", args=[obj.pk])
+        return response
+
+
+def question_changed(before, form, formsets) -> bool:
+    """Whether the page changes the question as saved (values, not their spelling: "1" is
+    1.00 points), its cited sections or its choices."""
+    fields = [field.attname for field in Question._meta.concrete_fields if field.editable]
+    return (
+        any(getattr(before, name) != getattr(form.instance, name) for name in fields)
+        or "also_cites" in form.changed_data
+        or any(formset.has_changed() for formset in formsets)
+    )
+
+
+def version_message(user, question, previous, keeping) -> str:
+    """One line on a new version: which classes keep the previous one. The teacher's own
+    are named, each linked to where it moves on; other teachers' classes are counted."""
+    line = gettext("Saved as version %(new)s.") % {"new": question.version}
+    if not keeping:
+        return line + " " + gettext("No class keeps version %(old)s.") % {"old": previous.version}
+    own = [a for a in keeping if any(t.pk == user.pk for t in a.classroom.teachers.all())]
+    others = len(keeping) - len(own)
+    parts = []
+    if own:
+        links = format_html_join(
+            ", ",
+            '<a href="{}">{}</a>',
+            (
+                (reverse("admin:classrooms_assignment_versions", args=[a.pk]), a.classroom)
+                for a in own
+            ),
+        )
+        parts.append(format_html("{} {}", gettext("your"), links))
+    if others:
+        parts.append(
+            ngettext(
+                "%(count)s class of other teachers",
+                "%(count)s classes of other teachers",
+                others,
             )
+            % {"count": others}
+        )
+    keeps = gettext(
+        "Version %(old)s stays with the classes that answered it until their teachers move them on:"
+    ) % {"old": previous.version}
+    classes = format_html_join(" " + gettext("and") + " ", "{}", ((part,) for part in parts))
+    return format_html("{} {} {}.", line, keeps, classes)
 
 
 class QuestionInline(admin.TabularInline):
-    """The quiz's questions at a glance. They are edited on their own page, where the
-    answer key is checked and a changed key offers a regrade."""
+    """The quiz's questions as it shows them now, at a glance. They are edited on their own
+    page, where the answer key is checked, and a question attempts have shown gets a new
+    version."""
 
     model = Question
     extra = 0
@@ -396,6 +486,9 @@ class QuestionInline(admin.TabularInline):
     readonly_fields = fields
     show_change_link = True
     can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).current()
 
     def has_add_permission(self, request, obj=None):
         return False

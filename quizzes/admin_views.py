@@ -303,14 +303,14 @@ def duplicate_quiz(request, model_admin, object_id):
     context = {
         **admin_context(request, model_admin, _("Duplicate into my quizzes"), quiz),
         "quiz": quiz,
-        "questions": quiz.questions.count(),
+        "questions": quiz.questions.current().count(),
     }
     return TemplateResponse(request, "admin/quizzes/quiz/duplicate.html", context)
 
 
 def duplicated(request, copy: Quiz):
     """The copy's page, saying what was made."""
-    count = copy.questions.count()
+    count = copy.questions.current().count()
     text = ngettext(
         "“%(title)s” is your copy, with %(count)s question: change it as you like.",
         "“%(title)s” is your copy, with %(count)s questions: change it as you like.",

@@ -113,7 +113,11 @@ class Problem:
 
 def quiz_problems(quiz) -> list[Problem]:
     """The problems of a saved Quiz (its questions as they are in the database)."""
-    questions = quiz.questions.select_related("evidence").prefetch_related("choices", "also_cites")
+    questions = (
+        quiz.questions.current()
+        .select_related("evidence")
+        .prefetch_related("choices", "also_cites")
+    )
     return problems([bank_question(number, q) for number, q in enumerate(questions, 1)])
 
 

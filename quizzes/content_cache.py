@@ -1,7 +1,9 @@
 """Quiz questions in the shared cache (Redis, or the database's cache table).
 
 Every answer a student saves needs its question, the question's choices and the quiz's
-question order; teachers change them rarely. One cache read replaces three queries.
+question order; teachers change them rarely. One cache read replaces three queries. An
+assignment keeping older versions of questions changes what its attempts show, so copies
+are per assignment, and a change of what it keeps outdates its quiz too.
 Cached copies are named after the quiz's `content_version`, which every change to its
 questions, choices or evidence replaces in the same transaction: the attempt's own query
 reads the version, so no request can see a copy older than what the database says.
@@ -15,18 +17,20 @@ from django.dispatch import receiver
 from lessons.models import Lesson, Section
 from quizsite.cache import get_copy, keep_copy
 from quizzes import scoring
-from quizzes.models import Choice, Question, Quiz
+from quizzes.models import Attempt, Choice, Question, Quiz
 
 TIMEOUT = 24 * 60 * 60  # outdated versions are never read again; let them expire
 
 
-def question_at(quiz: Quiz, number: int) -> tuple[list[int], Question | None]:
-    """The quiz's question ids in order, and its `number`-th question (from 1) with
-    choices, evidence and lesson loaded: None when the quiz has no such question."""
-    key = f"quiz:{quiz.pk}:v{quiz.content_version}:question:{number}"
+def question_at(attempt: Attempt, number: int) -> tuple[list[int], Question | None]:
+    """The attempt's question ids in order, and its `number`-th question (from 1) with
+    choices, evidence and lesson loaded: None when it has no such question. The attempts
+    of one assignment show the same versions (Attempt.questions), so they share copies."""
+    quiz = attempt.quiz
+    key = f"quiz:{quiz.pk}:v{quiz.content_version}:{attempt.assignment_id}:question:{number}"
     found = get_copy(key)
     if found is None:
-        ids = list(quiz.questions.values_list("pk", flat=True))
+        ids = list(attempt.shown_questions().values_list("pk", flat=True))
         if not 1 <= number <= len(ids):
             return ids, None  # not cached: any number can be typed into a URL
         question = Question.objects.for_feedback().get(pk=ids[number - 1])

@@ -117,6 +117,7 @@ class Rescore:
 class RegradeReport:
     """What a regrade changes (or changed): one Rescore per response whose points differ."""
 
+    answers: int = 0  # answers looked at
     checked: int = 0  # answers scored again
     unfit: int = 0  # answers that no longer fit the key (a choice was removed): they score 0
     kept: int = 0  # answers a teacher scored by hand: their judgement stands
@@ -147,42 +148,87 @@ def regrade(question: Question, attempts, *, by, dry_run: bool = True) -> Regrad
     attempts follow, their maximum too when the question's points changed; attempts in
     progress are totalled when they are submitted.
     """
+    responses = Response.objects.filter(question=question)
+    reason = _("Regraded after the answer key changed")
+    return _rescore(question, attempts, responses, by=by, dry_run=dry_run, reason=reason)
+
+
+def move_answers(question: Question, attempts, *, by, dry_run: bool = True) -> RegradeReport:
+    """Move the answers in `attempts` to other versions of `question` over to it, and
+    score them against it, as regrade() does: each answer names the same choices in the
+    new version (Choice.lineage); one naming a choice the new version dropped, or given to
+    a question of another kind, no longer fits and scores 0."""
+    responses = Response.objects.filter(question__key=question.key).exclude(question=question)
+    reason = _("Moved to version %(version)s of the question") % {"version": question.version}
+    return _rescore(question, attempts, responses, by=by, dry_run=dry_run, reason=reason)
+
+
+def carried_answers(question: Question, responses) -> dict[int, object]:
+    """{response id: its answer in `question`'s version}: None where it doesn't fit."""
+    moved_by_version = {}
+    carried = {}
+    for response in responses:
+        if response.question_id == question.pk:
+            carried[response.pk] = response.answer
+            continue
+        older = response.question
+        if older.kind != question.kind:
+            carried[response.pk] = None
+            continue
+        if older.pk not in moved_by_version:
+            lineages = {choice.pk: choice.lineage for choice in older.choices.all()}
+            moved_by_version[older.pk] = question.version_of_choice(lineages)
+        carried[response.pk] = question.kind_rules.carry(
+            response.answer, moved_by_version[older.pk]
+        )
+    return carried
+
+
+def _rescore(question, attempts, responses, *, by, dry_run, reason) -> RegradeReport:
     key = question.answer_key()
     report = RegradeReport()
-    if not question.kind_rules.scored:
-        return report
     attempts = attempts.filter(quiz_id=question.quiz_id)
     with transaction.atomic():
         if not dry_run:
             # Lock the attempts first, as marking does, so no total misses a change.
             list(attempts.select_for_update(of=("self",)).order_by("pk").values_list("pk"))
-        responses = (
-            Response.objects.filter(attempt__in=attempts, question=question, answer__isnull=False)
+        responses = list(
+            responses.filter(attempt__in=attempts, answer__isnull=False)
             .annotate(
                 hand_marked=Exists(
                     ScoreChange.objects.filter(response=OuterRef("pk"), by_hand=True)
                 )
             )
-            .select_related("attempt__user", "attempt__assignment__classroom")
+            .select_related("attempt__user", "attempt__assignment__classroom", "question")
+            .prefetch_related("question__choices")
             .order_by("attempt__user__username", "attempt__started_at")
         )
+        carried = carried_answers(question, responses)
+        report.answers = len(responses)
         for response in responses:
-            if response.hand_marked:
+            answer = carried[response.pk]
+            if answer is not None:
+                response.answer = answer  # in the version it is scored against
+            if not question.kind_rules.scored:
+                new = response.points  # a teacher marks it, or has
+            elif response.hand_marked:
                 report.kept += 1
-                continue
-            report.checked += 1
-            try:
-                answer = kinds.clean_answer(key, response.answer)
-            except scoring.InvalidAnswer:
-                report.unfit += 1
-                new = Decimal(0)
+                new = response.points
             else:
-                new = kinds.score(key, answer, question.points)
+                report.checked += 1
+                try:
+                    new = kinds.score(key, kinds.clean_answer(key, answer), question.points)
+                except scoring.InvalidAnswer:
+                    report.unfit += 1
+                    new = Decimal(0)
             if new != response.points:
                 report.changes.append(Rescore(response, response.points, new))
         if dry_run:
             return report
-        reason = _("Regraded after the answer key changed")
+        for response in responses:
+            if response.question_id != question.pk:
+                response.question = question
+                response.save(update_fields=["question", "answer"])
         for change in report.changes:
             change.response.points = change.new
             change.response.save(update_fields=["points"])
@@ -197,10 +243,11 @@ def regrade(question: Question, attempts, *, by, dry_run: bool = True) -> Regrad
             )
             for change in report.changes
         )
-        changed = {change.response.attempt_id for change in report.changes}
-        stale = attempts.submitted().filter(
-            Q(pk__in=changed) | ~Q(max_score=question.quiz.max_score)
-        )
-        for attempt in stale:
-            _total(attempt)
+        touched = {change.response.attempt_id for change in report.changes}
+        full_marks = {}  # the attempts of one assignment show the same questions
+        for attempt in attempts.submitted():
+            if attempt.assignment_id not in full_marks:
+                full_marks[attempt.assignment_id] = attempt.full_marks()
+            if attempt.pk in touched or attempt.max_score != full_marks[attempt.assignment_id]:
+                _total(attempt)
     return report

@@ -5,10 +5,12 @@ from decimal import Decimal
 from typing import Protocol
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MinValueValidator
 from django.db import IntegrityError, models, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import Exists, F, OuterRef, Q, Sum
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -130,22 +132,25 @@ class Quiz(models.Model):
         copy.content_version = scoring.new_seed()
         copy.save()
         copy.owners.set([owner])
-        for question in self.questions.prefetch_related("choices", "also_cites"):
+        for question in self.questions.current().prefetch_related("choices", "also_cites"):
             choices, cited = list(question.choices.all()), list(question.also_cites.all())
             question.pk = None
             question.quiz = copy
             question.key = unused_value(Question, "key", f"{question.key}-copy", max_length=50)
+            question.version = 1
             question.save()
             question.also_cites.set(cited)
             for choice in choices:
                 choice.pk = None
                 choice.question = question
+                choice.origin = None
             Choice.objects.bulk_create(choices)
         return copy
 
     @property
     def max_score(self) -> Decimal:
-        return self.questions.aggregate(total=Sum("points"))["total"] or Decimal(0)
+        """What a full score is now: the points of the current versions."""
+        return self.questions.current().aggregate(total=Sum("points"))["total"] or Decimal(0)
 
 
 def unused_value(model, field: str, wanted: str, max_length: int) -> str:
@@ -161,6 +166,27 @@ def unused_value(model, field: str, wanted: str, max_length: int) -> str:
 
 
 class QuestionQuerySet(models.QuerySet):
+    def current(self):
+        """The versions a quiz shows now (an older version stays for the attempts that
+        showed it, and for the assignments that keep it)."""
+        return self.filter(is_current=True)
+
+    def shown_in(self, quiz_id, assignment_id=None):
+        """The questions an attempt at the quiz shows, in order: the current versions,
+        but where the attempt's assignment keeps an older version (see
+        classrooms.Assignment.kept_versions), that one. So another teacher's edit never
+        changes what a class answers, nor how its answers score, until its own teacher
+        moves the assignment on."""
+        current = Q(quiz_id=quiz_id, is_current=True)
+        if assignment_id is None:
+            return self.filter(current)
+        kept = Question.kept_by.through.objects.filter(assignment_id=assignment_id)
+        another_kept = kept.filter(question__key=OuterRef("key"))
+        return self.filter(
+            (current & ~Exists(another_kept))
+            | Q(quiz_id=quiz_id, pk__in=kept.values("question_id"))
+        )
+
     def for_feedback(self):
         """With what a question page and its feedback show: choices and cited sections."""
         return self.select_related("evidence__lesson").prefetch_related(
@@ -170,8 +196,9 @@ class QuestionQuerySet(models.QuerySet):
 
 
 class QuestionManager(models.Manager.from_queryset(QuestionQuerySet)):
-    def get_by_natural_key(self, key):
-        return self.get(key=key)
+    def get_by_natural_key(self, key, version=1):
+        # Fixtures name a question by its key alone: they hold the first version.
+        return self.get(key=key, version=version)
 
 
 class Question(models.Model):
@@ -190,7 +217,6 @@ class Question(models.Model):
     )
     key = models.SlugField(
         _("short name"),
-        unique=True,
         help_text=_(
             "A name of your choosing, different from every other question's (letters, "
             "numbers and dashes, e.g. wolf-amendment-year): it keeps the question recognisable "
@@ -200,6 +226,10 @@ class Question(models.Model):
     position = models.PositiveSmallIntegerField(
         _("number in the quiz"), default=0, help_text=_("Lower numbers come first.")
     )
+    # Versions share the key. A change to a question that attempts have shown saves a new
+    # version (new_version()); the older one stays as it was, read-only.
+    version = models.PositiveSmallIntegerField(_("version"), default=1, editable=False)
+    is_current = models.BooleanField(_("current version"), default=True, editable=False)
     kind = models.CharField(
         _("kind of question"), max_length=20, choices=kinds.choices, default=kinds.default
     )
@@ -311,12 +341,77 @@ class Question(models.Model):
         ordering = ["quiz", "position"]
         verbose_name = _("question")
         verbose_name_plural = _("questions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "version"],
+                name="question_version_unique",
+                violation_error_message=_("Another question has this short name."),
+            ),
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=Q(is_current=True),
+                name="one_current_version",
+                violation_error_message=_("Another question has this short name."),
+            ),
+        ]
 
     def __str__(self):
         return self.prompt[:80]
 
     def natural_key(self):
-        return (self.key,)
+        return (self.key, self.version)
+
+    def is_in_use(self) -> bool:
+        """Whether an attempt has shown this version: any attempt at its quiz may have,
+        since every attempt shows each current question."""
+        return self.responses.exists() or (
+            self.is_current and Attempt.objects.filter(quiz_id=self.quiz_id).exists()
+        )
+
+    @transaction.atomic
+    def new_version(self) -> "Question":
+        """Save this changed question as its next version, and return the version it
+        replaces, which stays as the database has it. The caller saves the choices
+        (Choice.origin links each to its first version) and cited sections, then calls
+        keep_previous(). Call it on a question `is_in_use()`; others change in place."""
+        previous = Question.objects.select_for_update().get(pk=self.pk)
+        if not previous.is_current:
+            # Another change made a version from the same one while this was edited: saving
+            # this one on top would silently undo it.
+            raise PermissionDenied(gettext("A newer version was saved meanwhile."))
+        Question.objects.filter(key=previous.key).update(is_current=False)
+        latest = Question.objects.filter(key=previous.key).aggregate(n=models.Max("version"))
+        self.pk, self.version, self.is_current = None, latest["n"] + 1, True
+        self.save(force_insert=True)
+        return previous
+
+    def keep_previous(self, previous: "Question") -> list:
+        """After new_version(): each assignment with attempts at this quiz keeps the version
+        its class has been answering (unless it kept an older one already), so nobody's
+        scores change until their teacher moves the assignment on. Practice attempts
+        follow the new version: their answers move to it (marking.move_answers). Returns
+        the assignments that keep the older version."""
+        from quizzes import marking  # marking builds on this module
+
+        kept = Question.kept_by.through
+        keeping = (
+            self.quiz.assignments.filter(attempts__isnull=False)
+            .exclude(kept_versions__key=self.key)
+            .distinct()
+        )
+        keeping = list(keeping.select_related("classroom"))
+        kept.objects.bulk_create(
+            kept(assignment_id=assignment.pk, question_id=previous.pk) for assignment in keeping
+        )
+        practice = Attempt.objects.filter(quiz_id=self.quiz_id, assignment__isnull=True)
+        marking.move_answers(self, practice, by=None, dry_run=False)
+        return keeping
+
+    def version_of_choice(self, choice_lineages) -> dict[int, int]:
+        """{choice id in another version: id of the same choice in this one}, from the
+        other version's {choice id: first version's id} (see Choice.lineage)."""
+        here = {choice.lineage: choice.pk for choice in self.choices.all()}
+        return {pk: here[lineage] for pk, lineage in choice_lineages.items() if lineage in here}
 
     @property
     def kind_rules(self) -> kinds.QuestionKind:
@@ -376,9 +471,18 @@ class Question(models.Model):
         return [self.evidence, *self.also_cites.all()]
 
 
+@receiver(pre_save, sender=Question)
+def keep_replaced_versions_replaced(sender, instance, raw, **kwargs):
+    """loaddata saves every field, the ones its file leaves out at their defaults: a first
+    version that a fixture loads again stays replaced when a later version exists."""
+    if raw and instance.pk:
+        later = Question.objects.filter(key=instance.key, version__gt=instance.version)
+        instance.is_current = not later.exists()
+
+
 class ChoiceManager(models.Manager):
-    def get_by_natural_key(self, question_key, position):
-        return self.get(question__key=question_key, position=position)
+    def get_by_natural_key(self, question_key, position, version=1):
+        return self.get(question__key=question_key, question__version=version, position=position)
 
 
 class Choice(models.Model):
@@ -405,6 +509,10 @@ class Choice(models.Model):
         blank=True,
         help_text=_("Matching: the item this one pairs with."),
     )
+    # In a later version of its question, the choice it continues (see lineage).
+    origin = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
+    )
 
     objects = ChoiceManager()
 
@@ -420,9 +528,15 @@ class Choice(models.Model):
         return self.text
 
     def natural_key(self):
-        return (self.question.key, self.position)
+        return (self.question.key, self.position, self.question.version)
 
     natural_key.dependencies = ["quizzes.question"]
+
+    @property
+    def lineage(self) -> int:
+        """The id this choice had in its question's first version: the same in every
+        version, so an answer can move from one version to another."""
+        return self.origin_id or self.pk
 
 
 class AttemptClosed(Exception):
@@ -556,7 +670,15 @@ class Attempt(models.Model):
         return self.submitted_at is not None
 
     def questions(self):
-        return self.quiz.questions.for_feedback()
+        """The questions this attempt shows, in the versions it shows (see shown_in), with
+        what their pages and feedback need."""
+        return self.shown_questions().for_feedback()
+
+    def shown_questions(self):
+        return Question.objects.shown_in(self.quiz_id, self.assignment_id)
+
+    def full_marks(self) -> Decimal:
+        return self.shown_questions().aggregate(total=Sum("points"))["total"] or Decimal(0)
 
     def shuffled(self, question, items, salt=0):
         """Items in this attempt's order: stable across reloads, different per attempt."""
@@ -589,7 +711,8 @@ class Attempt(models.Model):
     def resume_number(self) -> int:
         """The number of the first unanswered question (1-based), or 1 when all are answered."""
         answered = set(self.responses.values_list("question_id", flat=True))
-        for number, question_id in enumerate(self.quiz.questions.values_list("pk", flat=True), 1):
+        shown = self.shown_questions().values_list("pk", flat=True)
+        for number, question_id in enumerate(shown, 1):
             if question_id not in answered:
                 return number
         return 1
@@ -697,7 +820,7 @@ class Attempt(models.Model):
 
     def update_score(self):
         responses = [r for r in self.responses.all() if r.is_answered]
-        self.max_score = self.quiz.max_score
+        self.max_score = self.full_marks()
         self.score = sum((r.points for r in responses if r.points is not None), Decimal(0))
         self.is_provisional = any(r.points is None for r in responses)
 

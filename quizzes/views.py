@@ -125,7 +125,11 @@ def quiz_detail(request, slug):
     return render(
         request,
         "quizzes/quiz_detail.html",
-        {"quiz": quiz, "in_progress": in_progress, "question_count": quiz.questions.count()},
+        {
+            "quiz": quiz,
+            "in_progress": in_progress,
+            "question_count": quiz.questions.current().count(),
+        },
     )
 
 
@@ -146,7 +150,7 @@ def quiz_start(request, slug):
             if block := slots.block:
                 context = {
                     "quiz": quiz,
-                    "question_count": quiz.questions.count(),
+                    "question_count": quiz.questions.current().count(),
                     "limit_message": block.message,
                 }
                 response = render(request, "quizzes/quiz_detail.html", context)
@@ -216,7 +220,7 @@ def attempt_question(request: HtmxHttpRequest, public_id, number):
     if attempt.is_submitted:
         return closed_attempt_reply(request, attempt)
     # Only the question on screen is loaded in full; the navigator needs just the ids.
-    question_ids, question = content_cache.question_at(attempt.quiz, number)
+    question_ids, question = content_cache.question_at(attempt, number)
     if question is None:
         if request.method == "POST":
             raise Http404(_("This attempt has no question %(number)s.") % {"number": number})
@@ -293,7 +297,7 @@ def attempt_flag(request: HtmxHttpRequest, public_id, number):
     attempt = get_own_attempt(request, public_id)
     if attempt.is_submitted:
         return closed_attempt_reply(request, attempt)
-    question_ids, question = content_cache.question_at(attempt.quiz, number)
+    question_ids, question = content_cache.question_at(attempt, number)
     if question is None:
         raise Http404(_("This attempt has no question %(number)s.") % {"number": number})
     try:
@@ -319,7 +323,7 @@ def attempt_summary(request, public_id):
     responses = {r.question_id: r for r in attempt.responses.all()}
     rows = [
         {"number": n, "question": q, "response": responses.get(q.pk)}
-        for n, q in enumerate(attempt.quiz.questions.all(), 1)
+        for n, q in enumerate(attempt.shown_questions(), 1)
     ]
     unanswered = sum(1 for row in rows if not (row["response"] and row["response"].is_answered))
     return render(

@@ -111,7 +111,9 @@ def test_changing_a_given_score_needs_a_reason_and_shows_on_the_attempt(teacher_
     assert ScoreChange.objects.filter(response=response).count() == 2
 
 
-def test_changing_an_answer_key_offers_a_regrade_with_a_dry_run(teacher_client, teacher, take_quiz):
+def test_changing_an_answered_key_makes_a_version_the_class_moves_to_after_a_dry_run(
+    teacher_client, teacher, take_quiz
+):
     quiz = QuizFactory(owners=[teacher])
     question = QuestionFactory(quiz=quiz, choices=[("CNSA", True), ("NASA", False)])
     cnsa, nasa = question.choices.all()
@@ -144,20 +146,23 @@ def test_changing_an_answer_key_offers_a_regrade_with_a_dry_run(teacher_client, 
         "choices-1-is_correct": "on",
     }
     saved = teacher_client.post(f"/admin/quizzes/question/{question.pk}/change/", form, follow=True)
-    assert "The answer key changed" in saved.text
-    regrade_url = f"/admin/quizzes/question/{question.pk}/regrade/"
-    assert regrade_url in saved.text
+    assert "Saved as version 2." in saved.text
+    moving_url = f"/admin/classrooms/assignment/{assignment.pk}/versions/"
+    assert moving_url in saved.text  # the teacher's own class, named with where to move it
+    scores = dict(Attempt.objects.values_list("user__username", "score"))
+    assert scores == {"ada": Decimal(1), "mae": Decimal(0), "kai": Decimal(0)}
 
-    dry_run = teacher_client.get(regrade_url)
-    assert "3 answers scored again" in dry_run.text
-    assert "3 scores change" in dry_run.text
-    assert "2 go up, 1 go down." in dry_run.text
+    dry_run = teacher_client.get(moving_url)
+    assert "3 answers move to the current version." in dry_run.text
+    assert "3 scores change: 2 up, 1 down." in dry_run.text
     assert Response.objects.filter(points=1).count() == 1  # nothing saved yet
 
-    done = teacher_client.post(regrade_url, follow=True)
-    assert "3 of 3 scores changed in 3 attempts" in done.text
+    done = teacher_client.post(moving_url, follow=True)
+    assert "3 scores changed" in done.text
     scores = dict(Attempt.objects.values_list("user__username", "score"))
     assert scores == {"ada": Decimal(0), "mae": Decimal(1), "kai": Decimal(1)}
+    current = Question.objects.get(key=question.key, is_current=True)
+    assert set(Response.objects.values_list("question", flat=True)) == {current.pk}
 
 
 def test_saving_a_question_without_changing_its_key_offers_no_regrade(teacher_client, teacher):

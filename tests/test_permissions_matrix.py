@@ -115,6 +115,7 @@ admin/classrooms/assignment/<path:object_id>/       login     login     login   
 admin:classrooms_assignment_history                 login     login     login     shows     missing   shows
 admin:classrooms_assignment_delete                  login     login     login     shows     missing   shows
 admin:classrooms_assignment_statistics              login     login     login     shows     404       shows
+admin:classrooms_assignment_versions                 login     login     login     shows     404       shows
 # Attempts and answers: read-only to teachers, scores change on the marking page
 admin:quizzes_attempt_changelist                    login     login     login     shows     scoped    shows
 admin:quizzes_attempt_add                           login     login     login     403       403       403

@@ -239,6 +239,30 @@ def test_answer_with_htmx_budget(school, django_assert_num_queries, feedback_mod
         assert "Answer saved" in reply.text
 
 
+def test_kept_question_versions_cost_no_query(school, django_assert_num_queries):
+    """The assignments keep an older version of every question: their pages ask as many
+    queries as before, and show and score the kept versions."""
+    for question in school.questions:
+        changed = Question.objects.get(pk=question.pk)
+        changed.prompt += " (reworded)"
+        previous = changed.new_version()
+        changed.keep_previous(previous)
+    client = logged_in(school.student)
+    url = question_url(school.in_progress, 1)
+    client.get(url)
+    with django_assert_num_queries(6):
+        page = client.get(url)
+    assert "Question 1?" in page.text and "reworded" not in page.text
+    url = question_url(school.in_progress, number_of(Question.Kind.NUMERIC))
+    client.get(url)
+    with django_assert_num_queries(9):
+        assert client.post(url, {"text": "2011"}, **HTMX).status_code == 200
+    results = reverse("quizzes:attempt_results", args=[school.submitted.public_id])
+    client.get(results)
+    with django_assert_num_queries(7):
+        assert "reworded" not in client.get(results).text
+
+
 def test_results_page_budget(school, django_assert_num_queries):
     client = logged_in(school.student)
     url = reverse("quizzes:attempt_results", args=[school.submitted.public_id])

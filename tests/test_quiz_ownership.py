@@ -17,6 +17,7 @@ from lessons.factories import SectionFactory
 from quizzes import kinds
 from quizzes.factories import QuestionFactory, QuizFactory
 from quizzes.models import Attempt, Choice, Question, Quiz
+from tests.admin_forms import question_form
 
 pytestmark = pytest.mark.django_db
 
@@ -65,35 +66,6 @@ def school(take_quiz):
     }
 
 
-def question_form(question, *, right: str) -> dict:
-    """What the single-choice question's change form posts, with `right` the correct choice."""
-    choices = list(question.choices.all())
-    data = {
-        "quiz": question.quiz_id,
-        "key": question.key,
-        "position": question.position,
-        "level": question.level,
-        "points": "1",
-        "prompt": question.prompt,
-        "explanation": question.explanation,
-        "evidence": question.evidence_id,
-        "also_cites": [section.pk for section in question.also_cites.all()],
-        "shuffle": "on",
-        "choices-TOTAL_FORMS": str(len(choices)),
-        "choices-INITIAL_FORMS": str(len(choices)),
-    }
-    for n, choice in enumerate(choices):
-        data |= {
-            f"choices-{n}-id": choice.pk,
-            f"choices-{n}-question": question.pk,
-            f"choices-{n}-position": choice.position,
-            f"choices-{n}-text": choice.text,
-        }
-        if choice.text == right:
-            data[f"choices-{n}-is_correct"] = "on"
-    return data
-
-
 def quiz_form(quiz, **changes) -> dict:
     data = {
         "lesson": quiz.lesson_id,
@@ -112,7 +84,10 @@ def change_url(obj) -> str:
 
 
 def right_choice(question) -> str:
-    return question.choices.get(is_correct=True).text
+    """The right choice of the question's current version."""
+    return Choice.objects.get(
+        question__key=question.key, question__is_current=True, is_correct=True
+    ).text
 
 
 def test_another_teacher_sees_the_quiz_and_its_questions_read_only(school):

@@ -7,7 +7,13 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from quizzes.interchange import shapes
-from quizzes.kinds.base import KindForm, QuestionKind, int_or_none, tokens_by_value
+from quizzes.kinds.base import (
+    KindForm,
+    QuestionKind,
+    carried_ids,
+    int_or_none,
+    tokens_by_value,
+)
 from quizzes.scoring import InvalidAnswer, is_choice_id
 
 
@@ -54,6 +60,9 @@ class Ordering(QuestionKind):
         ):
             raise InvalidAnswer(gettext_noop("Place every item exactly once."))
         return list(answer)
+
+    def carry(self, answer, moved):
+        return carried_ids(answer, moved)
 
     def fraction(self, key, answer):
         """(longest subsequence in the right relative order - 1) / (items - 1): reversed
@@ -184,6 +193,13 @@ class Matching(QuestionKind):
         if not cleaned:
             raise InvalidAnswer(gettext_noop("Match at least one item."))
         return cleaned
+
+    def carry(self, answer, moved):
+        lefts = carried_ids([int(left) for left in answer], moved)
+        rights = carried_ids(list(answer.values()), moved)
+        if lefts is None or rights is None:
+            return None
+        return {str(left): right for left, right in zip(lefts, rights, strict=True)}
 
     def fraction(self, key, answer):
         """The share of pairs matched right; a right item is compared by its text, so two

@@ -86,6 +86,12 @@ class QuestionKind:
         the other, never another error; cleaning a clean answer returns it unchanged."""
         raise NotImplementedError
 
+    def carry(self, answer, moved: dict[int, int]):
+        """The answer in another version of its question, `moved` giving each choice's id
+        there ({id here: id there}); None when it names a choice the other version lacks.
+        Answers naming no choice (typed text) carry as they are."""
+        return answer
+
     def fraction(self, key: scoring.AnswerKey, answer) -> Fraction:
         """The share of the points a clean answer earns, from 0 to 1."""
         raise NotImplementedError
@@ -181,6 +187,12 @@ class QuestionKind:
         """A complete, valid question of this kind for tests: its own fields and its
         choices as example_choices gives them."""
         return {}, self.example_choices()
+
+
+def carried_ids(ids, moved: dict[int, int]) -> list[int] | None:
+    """Each choice id in another version of the question, or None if one has none."""
+    carried = [moved.get(choice_id) for choice_id in ids]
+    return None if None in carried else carried
 
 
 def percent(fraction: Fraction) -> str:

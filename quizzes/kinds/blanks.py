@@ -28,7 +28,7 @@ from django.utils.translation import gettext_noop
 
 from quizzes import scoring
 from quizzes.interchange import shapes
-from quizzes.kinds.base import KindForm, QuestionKind
+from quizzes.kinds.base import KindForm, QuestionKind, carried_ids
 from quizzes.scoring import InvalidAnswer, clean_text
 
 MAX_GAPS = 20  # a passage with more gaps is a worksheet: split it into questions
@@ -141,6 +141,13 @@ class FillBlanks(QuestionKind):
         if not cleaned:
             raise InvalidAnswer(gettext_noop("Fill in at least one gap."))
         return dict(sorted(cleaned.items(), key=lambda item: int(item[0])))
+
+    def carry(self, answer, moved):
+        gaps = carried_ids([int(gap) for gap in answer], moved)
+        if gaps is None:
+            return None
+        carried = zip(map(str, gaps), answer.values(), strict=True)
+        return dict(sorted(carried, key=lambda gap: int(gap[0])))
 
     def fraction(self, key, answer):
         gaps = gaps_of(key)

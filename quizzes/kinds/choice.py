@@ -7,7 +7,14 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from quizzes.interchange import shapes
-from quizzes.kinds.base import KindForm, QuestionKind, feedback_dropped, percent, tokens_by_value
+from quizzes.kinds.base import (
+    KindForm,
+    QuestionKind,
+    carried_ids,
+    feedback_dropped,
+    percent,
+    tokens_by_value,
+)
 from quizzes.scoring import InvalidAnswer, is_choice_id
 
 CHOICE_FIELDS = ("position", "text", "is_correct")
@@ -76,6 +83,9 @@ class Single(QuestionKind):
     def fraction(self, key, answer):
         correct = {c.id for c in key.choices if c.is_correct}
         return Fraction(1 if answer in correct else 0)
+
+    def carry(self, answer, moved):
+        return moved.get(answer)
 
     def read(self, attempt, question, data):
         return tokens_by_value(attempt, question, "choice").get(data.get("choice"))
@@ -248,6 +258,10 @@ class Multiple(Single):
         if not isinstance(answer, list) or not all(is_choice_id(a, ids) for a in answer):
             raise InvalidAnswer(gettext_noop("Tick the options you think are right."))
         return sorted(set(answer))
+
+    def carry(self, answer, moved):
+        carried = carried_ids(answer, moved)
+        return None if carried is None else sorted(carried)
 
     def fraction(self, key, answer):
         """Each right tick earns its share, each wrong tick costs its share, never below 0:

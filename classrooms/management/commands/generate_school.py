@@ -258,7 +258,7 @@ class School:
 
     def plan(self, quiz) -> QuizPlan:
         questions = []
-        for question in quiz.questions.prefetch_related("choices"):
+        for question in quiz.questions.current().prefetch_related("choices"):
             key = question.answer_key()
             candidates = []
             for answer in question.kind_rules.sample_answers(key):

@@ -1,0 +1,31 @@
+"""What the admin's forms post, for tests that change things as a teacher does."""
+
+
+def question_form(question, *, right: str, **changes) -> dict:
+    """What the single-choice question's change form posts, with `right` the correct choice
+    and any other field `changes`."""
+    choices = list(question.choices.all())
+    data = {
+        "quiz": question.quiz_id,
+        "key": question.key,
+        "position": question.position,
+        "level": question.level,
+        "points": "1",
+        "prompt": question.prompt,
+        "explanation": question.explanation,
+        "evidence": question.evidence_id,
+        "also_cites": [section.pk for section in question.also_cites.all()],
+        "shuffle": "on",
+        "choices-TOTAL_FORMS": str(len(choices)),
+        "choices-INITIAL_FORMS": str(len(choices)),
+    }
+    for n, choice in enumerate(choices):
+        data |= {
+            f"choices-{n}-id": choice.pk,
+            f"choices-{n}-question": question.pk,
+            f"choices-{n}-position": choice.position,
+            f"choices-{n}-text": choice.text,
+        }
+        if choice.text == right:
+            data[f"choices-{n}-is_correct"] = "on"
+    return data | changes
