@@ -454,3 +454,14 @@ def test_any_file_up_to_the_limit_is_answered_in_seconds(target, teacher, hostil
     found = report.plan(hostile, target, teacher)
     assert time.monotonic() - started < 5  # about 1 s on a laptop; a shared CI runner is slower
     assert found.problems or found.skipped
+
+
+def test_an_export_holds_the_current_version_of_each_question(target):
+    question = QuestionFactory(quiz=target, key="agency", prompt="Which agency is China's?")
+    question.prompt = "Which agency runs China's lunar programme?"
+    question.new_version()
+
+    text, _left_out = report.export([target], "gift")
+    assert "lunar programme" in text and "is China's?" not in text
+    xml, _left_out = report.export([target], "moodlexml")
+    assert xml.count("<question ") == 1

@@ -207,7 +207,7 @@ def _build(text: str, quiz: Quiz, user, format: str) -> Report:
             _("%(format)s gives no points: each question is worth 1.")
             % {"format": report.format_name}
         )
-    position = max(quiz.questions.values_list("position", flat=True), default=0)
+    position = max(quiz.questions.current().values_list("position", flat=True), default=0)
     for draft in parsed.drafts:
         row = Row(draft.line, draft.prompt or draft.title, changes=list(draft.changes))
         report.rows.append(row)
@@ -305,7 +305,7 @@ def export(quizzes: list[Quiz], format: str) -> tuple[str, list[str]]:
     quizzes each one's questions come under a category named after it."""
     groups = []
     for quiz in quizzes:
-        questions = quiz.questions.prefetch_related("choices")
+        questions = quiz.questions.current().prefetch_related("choices")  # not older versions
         rows = [(q.kind_rules, q, list(q.choices.all())) for q in questions]
         groups.append((quiz.title if len(quizzes) > 1 else "", rows))
     if format == "moodlexml":
