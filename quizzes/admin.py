@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from lessons.models import Section
 from quizsite.admin_pages import ListTitleMixin, admin_page, short_time
 from quizzes import admin_views, bank_quality, kind_forms, kinds, scoring
+from quizzes.interchange import admin_views as interchange
 from quizzes.kind_forms import KIND_FORMS
 from quizzes.marking import points_text, waiting_for_teacher
 from quizzes.models import Attempt, Choice, Question, Quiz, Response, ScoreChange
@@ -525,7 +526,7 @@ class QuizAdmin(ListTitleMixin, admin.ModelAdmin):
     list_select_related = ["lesson"]
     readonly_fields = ["bank_check"]
     inlines = [QuestionInline]
-    actions = ["duplicate"]
+    actions = ["duplicate", "export_gift", "export_moodle_xml"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("owners")
@@ -537,6 +538,18 @@ class QuizAdmin(ListTitleMixin, admin.ModelAdmin):
                 "<path:object_id>/duplicate/",
                 admin_views.duplicate_quiz,
                 "quizzes_quiz_duplicate",
+            ),
+            admin_page(
+                self,
+                "<path:object_id>/import/",
+                interchange.import_questions,
+                "quizzes_quiz_import",
+            ),
+            admin_page(
+                self,
+                "<path:object_id>/export/",
+                interchange.export_questions,
+                "quizzes_quiz_export",
             ),
             *super().get_urls(),
         ]
@@ -591,6 +604,14 @@ class QuizAdmin(ListTitleMixin, admin.ModelAdmin):
             gettext("%(count)s copies made; they are yours to change.") % {"count": len(copies)},
         )
         return None
+
+    @admin.action(description=_("Export to GIFT"), permissions=["view"])
+    def export_gift(self, request, queryset):
+        return interchange.download(list(queryset), "gift")
+
+    @admin.action(description=_("Export to Moodle XML"), permissions=["view"])
+    def export_moodle_xml(self, request, queryset):
+        return interchange.download(list(queryset), "moodlexml")
 
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)

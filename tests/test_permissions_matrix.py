@@ -143,6 +143,8 @@ admin/quizzes/quiz/<path:object_id>/                login     login     login   
 admin:quizzes_quiz_history                          login     login     login     ok        scoped    ok
 admin:quizzes_quiz_delete                           login     login     login     403       403       ok
 admin:quizzes_quiz_duplicate                        login     login     login     ok        ok        ok
+admin:quizzes_quiz_import                           login     login     login     ok        403       ok
+admin:quizzes_quiz_export                           login     login     login     ok        ok        ok
 admin:quizzes_question_changelist                   login     login     login     ok        scoped    ok
 admin:quizzes_question_add                          login     login     login     ok        scoped    ok
 admin:quizzes_question_change                       login     login     login     ok        scoped    ok

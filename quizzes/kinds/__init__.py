@@ -16,7 +16,17 @@ from quizzes.kinds.blanks import FillBlanks
 from quizzes.kinds.choice import Multiple, Single, TrueFalse
 from quizzes.kinds.text import Essay, Numeric, ShortText
 
-__all__ = ["KindForm", "QuestionKind", "all_kinds", "choices", "clean_answer", "get", "score"]
+__all__ = [
+    "KindForm",
+    "QuestionKind",
+    "all_kinds",
+    "choices",
+    "clean_answer",
+    "for_moodle_type",
+    "for_shape",
+    "get",
+    "score",
+]
 
 # In the order the teacher's "Add a question" page offers them; the first is the default.
 KINDS: dict[str, QuestionKind] = {
@@ -51,6 +61,21 @@ def choices() -> list[tuple[str, str]]:
 
 def default() -> str:
     return next(iter(KINDS))
+
+
+def for_shape(shape) -> QuestionKind | None:
+    """The kind that answers of this exchange shape become (quizzes.interchange.shapes)."""
+    return next((kind for kind in KINDS.values() if kind.takes(shape)), None)
+
+
+def for_moodle_type(moodle_type: str, options: dict[str, str]) -> QuestionKind | None:
+    """The kind a Moodle XML question of this type becomes: of the kinds written with that
+    type, the first whose options the question has (an option it leaves out matches)."""
+    candidates = [kind for kind in KINDS.values() if kind.moodle_type == moodle_type]
+    for kind in candidates:
+        if all(options.get(name, value) == value for name, value in kind.moodle_options):
+            return kind
+    return candidates[0] if candidates else None
 
 
 def clean_answer(key: scoring.AnswerKey, answer: object) -> scoring.Answer:

@@ -3,9 +3,10 @@
 from bisect import bisect_left
 from fractions import Fraction
 
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
+from quizzes.interchange import shapes
 from quizzes.kinds.base import (
     KindForm,
     QuestionKind,
@@ -32,6 +33,14 @@ class Ordering(QuestionKind):
     # Shown in their right order, the items would be the answer.
     always_shuffled = True
     bank_lookup = "items in one passage"
+    shape_type = shapes.Order
+    moodle_type = "ordering"
+
+    def from_shape(self, shape):
+        return shapes.Made(choices=[(item, False, "") for item in shape.items])
+
+    def to_shape(self, question, choices):
+        return shapes.Order(tuple(c.text for c in choices))
 
     def bank_items(self, key):
         return [(c.text,) for c in key.choices]
@@ -139,6 +148,28 @@ class Matching(QuestionKind):
         new_choices=4,
     )
     bank_lookup = "every item"
+    shape_type = shapes.Pairs
+    moodle_type = "matching"
+
+    def from_shape(self, shape):
+        made = shapes.Made(fields={} if shape.shuffle is None else {"shuffle": shape.shuffle})
+        for item, match in shape.pairs:
+            if item.strip():
+                made.choices.append((item, False, match))
+            else:
+                made.changes.append(
+                    gettext(
+                        "The extra match “%(match)s”, offered only to mislead, is dropped: "
+                        "every match here belongs to an item."
+                    )
+                    % {"match": match}
+                )
+        return made
+
+    def to_shape(self, question, choices):
+        return shapes.Pairs(
+            tuple((c.text, c.match_text) for c in choices if c.match_text), question.shuffle
+        )
 
     def bank_items(self, key):
         return [(c.text, c.match_text) for c in key.choices if c.match_text]

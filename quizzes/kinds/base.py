@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from quizzes import scoring
+from quizzes.interchange import shapes
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,13 @@ class QuestionKind:
     bank_length_cue = False
     bank_option_lengths = False
     bank_balanced_keys = False
+
+    # How GIFT and Moodle XML carry the kind (quizzes/interchange): the shape of answers it
+    # takes and makes, Moodle XML's name for its question type, and the elements that tell
+    # it apart from another kind written with the same type.
+    shape_type: type = shapes.Open
+    moodle_type = ""
+    moodle_options: tuple[tuple[str, str], ...] = ()
 
     @property
     def template(self) -> str:
@@ -134,6 +143,19 @@ class QuestionKind:
         """Field errors of the question's own fields for this kind (Question.clean)."""
         return {}
 
+    # --- exchange formats ------------------------------------------------------------------
+    def takes(self, shape: shapes.Shape) -> bool:
+        """Whether answers of this shape become a question of this kind."""
+        return isinstance(shape, self.shape_type)
+
+    def from_shape(self, shape: shapes.Shape) -> shapes.Made:
+        """The question's fields and choices for answers of this shape, and what changed."""
+        raise NotImplementedError
+
+    def to_shape(self, question, choices) -> shapes.Shape:
+        """The question's answer key as an exchange format writes it."""
+        raise NotImplementedError
+
     # --- the bank check -----------------------------------------------------------------
     def bank_phrases(self, key: scoring.AnswerKey) -> list[str]:
         """The right answers as phrases a text may state."""
@@ -171,6 +193,22 @@ def carried_ids(ids, moved: dict[int, int]) -> list[int] | None:
     """Each choice id in another version of the question, or None if one has none."""
     carried = [moved.get(choice_id) for choice_id in ids]
     return None if None in carried else carried
+
+
+def percent(fraction: Fraction) -> str:
+    """A share of the points as the formats write it: 50%, 33.33333%."""
+    return f"{round(float(fraction) * 100, 5):g}%"
+
+
+def feedback_dropped(answers) -> list[str]:
+    """One line for answers whose own feedback this app has no place for."""
+    named = [f"“{answer.text}”" for answer in answers if answer.feedback.strip()]
+    if not named:
+        return []
+    return [
+        gettext("The feedback on %(answers)s is dropped: students read the explanation instead.")
+        % {"answers": ", ".join(named)}
+    ]
 
 
 def tokens_by_value(attempt, question, role) -> dict[str, int]:

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from quizzes import scoring
+from quizzes.interchange import shapes
 from quizzes.kinds.base import KindForm, QuestionKind, carried_ids
 from quizzes.scoring import InvalidAnswer, clean_text
 
@@ -94,6 +95,33 @@ class FillBlanks(QuestionKind):
     )
     always_shuffled = True  # a choice gap's words: the right one is written first
     bank_lookup = bank_answer = "every phrase"
+    shape_type = shapes.Gaps
+    moodle_type = "cloze"
+
+    def from_shape(self, shape):
+        return shapes.Made(
+            fields={"prompt": shape.passage},
+            choices=[
+                ((f" {CHOSEN} " if gap.chosen else f" {TYPED} ").join(gap.answers), True, "")
+                for gap in shape.gaps
+            ],
+        )
+
+    def to_shape(self, question, choices):
+        by_number = {c.position: parse_gap(c.text) for c in choices}
+        # Gaps renumbered in the order the passage has them, as the formats count them.
+        numbers = gap_numbers(question.prompt)
+        renumbered = {n: i for i, n in enumerate(numbers, 1)}
+        passage = GAP.sub(lambda found: f"[[{renumbered[int(found[1])]}]]", question.prompt)
+        return shapes.Gaps(
+            passage,
+            tuple(
+                shapes.Gap(by_number[n].answers, by_number[n].chosen)
+                if n in by_number
+                else shapes.Gap(("",), False)
+                for n in numbers
+            ),
+        )
 
     # --- the answer -----------------------------------------------------------------------
     def clean(self, key, answer):

@@ -3,10 +3,18 @@ true / false."""
 
 from fractions import Fraction
 
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
-from quizzes.kinds.base import KindForm, QuestionKind, carried_ids, tokens_by_value
+from quizzes.interchange import shapes
+from quizzes.kinds.base import (
+    KindForm,
+    QuestionKind,
+    carried_ids,
+    feedback_dropped,
+    percent,
+    tokens_by_value,
+)
 from quizzes.scoring import InvalidAnswer, is_choice_id
 
 CHOICE_FIELDS = ("position", "text", "is_correct")
@@ -28,6 +36,44 @@ class Single(QuestionKind):
     counts_choices = True
     bank_lookup = bank_answer = "every phrase"
     bank_length_cue = bank_option_lengths = True
+    shape_type = shapes.Choices
+    moodle_type = "multichoice"
+    moodle_options = (("single", "true"),)
+
+    def takes(self, shape):
+        return isinstance(shape, shapes.Choices) and not shape.several
+
+    def from_shape(self, shape):
+        answers = shape.answers
+        best = max((a.fraction for a in answers), default=Fraction(0))
+        made = shapes.Made(fields={} if shape.shuffle is None else {"shuffle": shape.shuffle})
+        for answer in answers:
+            right = answer.fraction == best and best > 0
+            made.choices.append((answer.text, right, ""))
+            if right and best < 1:
+                made.changes.append(
+                    gettext("“%(text)s” earned %(share)s; as the right answer it earns full marks.")
+                    % {"text": answer.text, "share": percent(best)}
+                )
+            elif not right and answer.fraction > 0:
+                made.changes.append(
+                    gettext("“%(text)s” earned %(share)s; here it earns nothing.")
+                    % {"text": answer.text, "share": percent(answer.fraction)}
+                )
+            elif answer.fraction < 0:
+                made.changes.append(
+                    gettext("“%(text)s” cost %(share)s; here a wrong choice scores 0.")
+                    % {"text": answer.text, "share": percent(-answer.fraction)}
+                )
+        made.changes += feedback_dropped(answers)
+        return made
+
+    def to_shape(self, question, choices):
+        return shapes.Choices(
+            tuple(shapes.Answer(c.text, Fraction(int(c.is_correct))) for c in choices),
+            several=False,
+            shuffle=question.shuffle,
+        )
 
     def clean(self, key, answer):
         if not is_choice_id(answer, key.choice_ids):
@@ -100,6 +146,37 @@ class TrueFalse(Single):
     bank_lookup, bank_answer = "statement", None
     bank_length_cue = bank_option_lengths = False
     bank_balanced_keys = True
+    shape_type = shapes.TrueOrFalse
+    moodle_type = "truefalse"
+    moodle_options = ()
+    TRUE, FALSE = _("True"), _("False")
+
+    def takes(self, shape):
+        return isinstance(shape, shapes.TrueOrFalse)
+
+    def from_shape(self, shape):
+        made = shapes.Made(
+            fields={"shuffle": False},
+            choices=[(str(self.TRUE), shape.right, ""), (str(self.FALSE), not shape.right, "")],
+        )
+        if any(text.strip() for text in shape.feedback):
+            made.changes.append(
+                gettext("The feedback on True and False is dropped: students read the explanation.")
+            )
+        return made
+
+    def to_shape(self, question, choices):
+        # The choice ticked right is True unless its words say false; a key written in other
+        # words ("Yes"/"No") travels as which of the two comes first.
+        right = next((c for c in choices if c.is_correct), None)
+        if right is None:
+            return shapes.TrueOrFalse(True)
+        falses = {"false", "f", "no", str(self.FALSE).casefold()}
+        trues = {"true", "t", "yes", str(self.TRUE).casefold()}
+        word = right.text.strip().casefold()
+        if word in falses or word in trues:
+            return shapes.TrueOrFalse(word in trues)
+        return shapes.TrueOrFalse(right is choices[0])
 
     def bank_key_lines(self, key):
         return []  # "True" or "False" answers no other question
@@ -125,6 +202,56 @@ class Multiple(Single):
         new_choices=5,
     )
     bank_length_cue = False
+    moodle_options = (("single", "false"),)
+
+    def takes(self, shape):
+        return isinstance(shape, shapes.Choices) and shape.several
+
+    def from_shape(self, shape):
+        """A positive weight marks a right choice. Here each right tick earns an equal share
+        and each wrong tick costs an equal share of the wrong ones (see fraction), so other
+        weights are rounded to those, and said so."""
+        answers = shape.answers
+        right = [a for a in answers if a.fraction > 0]
+        wrong = [a for a in answers if a.fraction <= 0]
+        made = shapes.Made(
+            fields={} if shape.shuffle is None else {"shuffle": shape.shuffle},
+            choices=[(a.text, a.fraction > 0, "") for a in answers],
+        )
+        if right:
+            share = Fraction(1, len(right))
+            if any(abs(a.fraction - share) > Fraction(1, 1000) for a in right):
+                made.changes.append(
+                    gettext("Weights %(weights)s of the right choices become %(share)s each.")
+                    % {
+                        "weights": " / ".join(percent(a.fraction) for a in right),
+                        "share": percent(share),
+                    }
+                )
+        if wrong:
+            cost = Fraction(-1, len(wrong))
+            if any(abs(a.fraction - cost) > Fraction(1, 1000) for a in wrong):
+                made.changes.append(
+                    gettext("Weights %(weights)s of the wrong choices become %(cost)s each.")
+                    % {
+                        "weights": " / ".join(percent(a.fraction) for a in wrong),
+                        "cost": percent(cost),
+                    }
+                )
+        made.changes += feedback_dropped(answers)
+        return made
+
+    def to_shape(self, question, choices):
+        right = sum(1 for c in choices if c.is_correct) or 1
+        wrong = sum(1 for c in choices if not c.is_correct) or 1
+        return shapes.Choices(
+            tuple(
+                shapes.Answer(c.text, Fraction(1, right) if c.is_correct else Fraction(-1, wrong))
+                for c in choices
+            ),
+            several=True,
+            shuffle=question.shuffle,
+        )
 
     def clean(self, key, answer):
         ids = key.choice_ids

@@ -3,11 +3,12 @@
 from decimal import Decimal
 from fractions import Fraction
 
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
 from quizzes import scoring
-from quizzes.kinds.base import KindForm, QuestionKind
+from quizzes.interchange import shapes
+from quizzes.kinds.base import KindForm, QuestionKind, feedback_dropped, percent
 from quizzes.scoring import InvalidAnswer, clean_text
 
 
@@ -29,6 +30,42 @@ class ShortText(QuestionKind):
     counts_texts = True
     shows_match_form = True
     bank_lookup = bank_answer = "any phrase"
+    shape_type = shapes.Typed
+    moodle_type = "shortanswer"
+
+    def from_shape(self, shape):
+        made = shapes.Made(fields={"strict_text": shape.case_sensitive})
+        for answer in shape.answers:
+            if answer.fraction >= 1:
+                made.choices.append((answer.text, True, ""))
+            else:
+                made.changes.append(
+                    gettext(
+                        "The answer “%(text)s” (worth %(share)s) is dropped: an answer is "
+                        "accepted for full marks or not at all."
+                    )
+                    % {"text": answer.text, "share": percent(answer.fraction)}
+                )
+            if "*" in answer.text:
+                made.changes.append(
+                    gettext("“%(text)s”: the * is matched as written, not as any characters.")
+                    % {"text": answer.text}
+                )
+        if shape.case_sensitive:
+            made.changes.append(
+                gettext(
+                    "Case-sensitive answers become an exact match: punctuation and "
+                    "accents count too."
+                )
+            )
+        made.changes += feedback_dropped(shape.answers)
+        return made
+
+    def to_shape(self, question, choices):
+        return shapes.Typed(
+            tuple(shapes.Answer(c.text) for c in choices if c.is_correct),
+            case_sensitive=question.strict_text,
+        )
 
     def clean(self, key, answer):
         text = clean_text(answer, 10_000)
@@ -74,6 +111,51 @@ class Numeric(QuestionKind):
     )
     counts_texts = True
     bank_lookup = bank_answer = "amount"
+    shape_type = shapes.Number
+    moodle_type = "numerical"
+    PLACES = Decimal("0.0001")  # the numeric_answer and tolerance fields' decimal places
+
+    def from_shape(self, shape):
+        made = shapes.Made()
+        ranked = sorted(shape.answers, key=lambda a: -a.fraction)
+        if not ranked:
+            return made
+        best, others = ranked[0], ranked[1:]
+        value, tolerance = best.value.quantize(self.PLACES), best.tolerance.quantize(self.PLACES)
+        made.fields = {"numeric_answer": value, "tolerance": abs(tolerance), "unit": shape.unit}
+        if value != best.value or tolerance != best.tolerance:
+            made.changes.append(
+                gettext("%(value)s ± %(tolerance)s is rounded to 4 decimal places.")
+                % {"value": best.value, "tolerance": best.tolerance}
+            )
+        if best.fraction < 1:
+            made.changes.append(
+                gettext("%(value)s earned %(share)s; here it earns full marks.")
+                % {"value": best.value, "share": percent(best.fraction)}
+            )
+        for other in others:
+            made.changes.append(
+                gettext(
+                    "The answer %(value)s ± %(tolerance)s (worth %(share)s) is dropped: a "
+                    "numeric question has one value and one tolerance."
+                )
+                % {
+                    "value": other.value,
+                    "tolerance": other.tolerance,
+                    "share": percent(other.fraction),
+                }
+            )
+        made.changes += feedback_dropped(
+            [shapes.Answer(str(a.value), a.fraction, a.feedback) for a in shape.answers]
+        )
+        return made
+
+    def to_shape(self, question, choices):
+        if question.numeric_answer is None:
+            return shapes.Number(())
+        return shapes.Number(
+            (shapes.NumberAnswer(question.numeric_answer, question.tolerance),), question.unit
+        )
 
     def clean(self, key, answer):
         text = clean_text(answer, 100)  # no real amount needs more; keeps parsing cheap
@@ -136,6 +218,14 @@ class Essay(ShortText):
     counts_texts = False
     shows_match_form = False
     bank_lookup = bank_answer = None
+    shape_type = shapes.Open
+    moodle_type = "essay"
+
+    def from_shape(self, shape):
+        return shapes.Made()
+
+    def to_shape(self, question, choices):
+        return shapes.Open()
 
     def key_display(self, question):
         return ""
