@@ -110,11 +110,13 @@ def import_roster(request, model_admin, object_id):
 def roster_progress(request: HtmxHttpRequest, model_admin, object_id, import_id):
     """How far a class list import has got (htmx polls it; without JavaScript the page
     reloads itself), then the new students with their first passwords, for the teacher who
-    started it, until they say they have them (a POST) or a day passes."""
+    started it, until they say they have them (a POST) or a day passes. A superuser may
+    follow anyone's import, without its passwords; other teachers get a 404."""
     classroom = admin_object(request, model_admin, object_id, change=True)
-    roster_import = get_object_or_404(
-        RosterImport, pk=import_id, classroom=classroom, started_by=request.user
-    )
+    roster_import = get_object_or_404(RosterImport, pk=import_id, classroom=classroom)
+    own = roster_import.started_by_id == request.user.pk
+    if not (own or request.user.is_superuser) or (request.method == "POST" and not own):
+        raise Http404(_("No such object, or not one of yours."))
     if request.method == "POST":
         roster_import.students.update(sealed_password="")
         messages.success(request, _("The first passwords of this import are forgotten."))
@@ -127,10 +129,14 @@ def roster_progress(request: HtmxHttpRequest, model_admin, object_id, import_id)
         classroom,
         roster_import=roster_import,
         done=made.count(),
+        own=own,
     )
     if roster_import.is_finished:
         context["created"] = [
-            (entry.student, unseal(entry.sealed_password) if entry.sealed_password else None)
+            (
+                entry.student,
+                unseal(entry.sealed_password) if own and entry.sealed_password else None,
+            )
             for entry in made
             if entry.student
         ]

@@ -105,7 +105,7 @@ admin:classrooms_classroom_delete                   login     login     login   
 admin:classrooms_classroom_gradebook                login     login     login     shows     404       shows
 admin:classrooms_classroom_gradebook_csv            login     login     login     shows     404       shows
 admin:classrooms_classroom_roster                   login     login     login     shows     404       shows
-admin:classrooms_classroom_roster_progress          login     login     login     shows     404       404
+admin:classrooms_classroom_roster_progress          login     login     login     shows     404       shows
 admin:classrooms_classroom_join_code                login     login     login     shows     404       shows
 admin:classrooms_classroom_student_add              login     login     login     shows     404       shows
 admin:classrooms_classroom_student_password         login     login     login     shows     404       shows

@@ -130,3 +130,17 @@ def test_housekeeping_submits_attempts_whose_time_ran_out(db):
     tasks.housekeeping("worker-1")
     attempt.refresh_from_db()
     assert attempt.is_submitted
+
+
+def test_a_superuser_follows_an_import_without_its_passwords(
+    teacher_client, classroom, run_tasks, client
+):
+    roster_import = start_import(teacher_client, classroom)
+    run_tasks()
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    url = f"/admin/classrooms/classroom/{classroom.pk}/roster/{roster_import.pk}/"
+    page = client.get(url).text
+    assert "shown only to" in page
+    password = unseal(ImportedStudent.objects.first().sealed_password)
+    assert password not in page
+    assert client.post(url).status_code == 404  # nor forgets them for the teacher
