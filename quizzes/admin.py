@@ -24,7 +24,15 @@ from quizzes import admin_views, bank_quality, kind_forms, kinds, scoring
 from quizzes.interchange import admin_views as interchange
 from quizzes.kind_forms import KIND_FORMS
 from quizzes.marking import points_text, waiting_for_teacher
-from quizzes.models import Attempt, Choice, Question, Quiz, Response, ScoreChange
+from quizzes.models import (
+    QUESTIONS_FIXED,
+    Attempt,
+    Choice,
+    Question,
+    Quiz,
+    Response,
+    ScoreChange,
+)
 
 
 class ChoiceFormSet(BaseInlineFormSet):
@@ -154,6 +162,8 @@ class QuestionForm(forms.ModelForm):
             self.add_error("also_cites", _("Every cited section must be a section of this lesson."))
         if evidence and evidence in others:
             self.add_error("also_cites", _("The evidence is cited already; list only others."))
+        if quiz and self.instance.pk is None and quiz.has_graded_attempts():
+            self.add_error("quiz", QUESTIONS_FIXED)
         return cleaned
 
 
@@ -221,12 +231,13 @@ class QuestionAdmin(ListTitleMixin, admin.ModelAdmin):
         return super().has_change_permission(request, obj) and may_change_question(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        # A question with versions has been answered: they all stay.
-        first_only = obj is None or obj.version == 1
+        # A question with versions has been answered: they all stay; nor does a quiz
+        # classes have attempted lose a question.
+        deletable = obj is None or (obj.version == 1 and not obj.quiz.has_graded_attempts())
         return (
             super().has_delete_permission(request, obj)
             and may_change_question(request, obj)
-            and first_only
+            and deletable
         )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

@@ -114,6 +114,13 @@ class Quiz(models.Model):
     def natural_key(self):
         return (self.slug,)
 
+    def has_graded_attempts(self) -> bool:
+        """Whether a class has attempted it. Its questions then stay the ones they answered:
+        each may change (as a new version), none is added or deleted, so no class's full
+        marks change because someone grows or shrinks a quiz it has taken. A practice
+        quiz (never assigned) stays open to new questions."""
+        return self.attempts.filter(assignment__isnull=False).exists()
+
     def is_editable_by(self, user) -> bool:
         # owners.all(), not a filtered query: the admin asks several times a page, and its
         # queryset has the owners prefetched.
@@ -199,6 +206,12 @@ class QuestionManager(models.Manager.from_queryset(QuestionQuerySet)):
     def get_by_natural_key(self, key, version=1):
         # Fixtures name a question by its key alone: they hold the first version.
         return self.get(key=key, version=version)
+
+
+QUESTIONS_FIXED = _(
+    "Classes have attempted this quiz, so it keeps the questions they answered: change one "
+    "(it becomes a new version), or duplicate the quiz to add or remove questions."
+)
 
 
 class Question(models.Model):

@@ -345,3 +345,23 @@ def test_save_and_continue_opens_the_new_version(school):
     url = reverse("admin:quizzes_question_change", args=[agency.pk])
     reply = school["b"].post(url, question_form(agency, right="NASA", _continue="1"))
     assert reply.url == reverse("admin:quizzes_question_change", args=[current(agency).pk])
+
+
+def test_a_quiz_classes_have_attempted_keeps_its_questions(school):
+    """Adding or deleting a question would change every class's full marks."""
+    agency, quiz = school["agency"], school["quiz"]
+    add = question_form(agency, right="CNSA", key="new-question", prompt="Added later?")
+    add |= {f"choices-{n}-{field}": "" for n in (0, 1) for field in ("id", "question")}
+    add["choices-INITIAL_FORMS"] = "0"
+    page = school["b"].post(reverse("admin:quizzes_question_add") + "?kind=single", add)
+    assert "Classes have attempted this quiz" in page.text
+    delete = school["b"].post(
+        reverse("admin:quizzes_question_delete", args=[agency.pk]), {"post": "yes"}
+    )
+    assert delete.status_code == 403
+    imported = school["b"].post(
+        reverse("admin:quizzes_quiz_import", args=[quiz.pk]),
+        {"text": "Added by import? {T}", "format": "gift"},
+    )
+    assert "Classes have attempted this quiz" in imported.text
+    assert quiz.questions.count() == 2

@@ -19,7 +19,7 @@ from lessons.models import Lesson
 from quizzes import kinds
 from quizzes.interchange import aiken, drafts, gift, moodlexml
 from quizzes.interchange.drafts import Draft, Parsed, Problem
-from quizzes.models import Choice, Question, Quiz, unused_value
+from quizzes.models import QUESTIONS_FIXED, Choice, Question, Quiz, unused_value
 
 READERS = {"gift": gift.read, "aiken": aiken.read, "moodlexml": moodlexml.read}
 FORMAT_NAMES = {"gift": "GIFT", "aiken": "Aiken", "moodlexml": "Moodle XML"}
@@ -185,6 +185,8 @@ def _build(text: str, quiz: Quiz, user, format: str) -> Report:
     if new:
         quiz.save()
         quiz.owners.add(user)
+    elif quiz.has_graded_attempts():
+        raise ImportRefused(str(QUESTIONS_FIXED))
     evidence = quiz.lesson.sections.order_by("position").first()
     if evidence is None:
         report.problems.append(
