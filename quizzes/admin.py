@@ -836,6 +836,12 @@ class ResponseAdmin(ListTitleMixin, admin.ModelAdmin):
             admin_page(
                 self, "<path:object_id>/mark/", admin_views.mark_response, "quizzes_response_mark"
             ),
+            admin_page(
+                self,
+                "<path:object_id>/accept/",
+                admin_views.accept_answer,
+                "quizzes_response_accept",
+            ),
             *super().get_urls(),
         ]
 

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -217,6 +217,12 @@ def mark_response(request, model_admin, object_id):
         ),
         "queue_query": queue_query(request),
         "changes": response.score_changes.select_related("changed_by").order_by("-changed_at"),
+        # Typed answers (or gaps) the key doesn't take, which the quiz's owners may accept.
+        "acceptable": (
+            question.kind_rules.acceptable(question, response.answer)
+            if question.quiz.is_editable_by(request.user)
+            else []
+        ),
     }
     return TemplateResponse(request, "admin/quizzes/response/mark.html", context)
 
@@ -318,3 +324,49 @@ def duplicated(request, copy: Quiz):
     )
     messages.success(request, text % {"title": copy.title, "count": count})
     return redirect("admin:quizzes_quiz_change", copy.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def accept_answer(request, model_admin, object_id):
+    """Accept a student's typed answer (or one gap of it) as right for everyone: what it
+    means on GET, on POST a new version of the question with the answer accepted. The
+    teacher's class then moves to it from the dry run of its assignment's versions page."""
+    response = admin_object(
+        request, model_admin, object_id, change=True, select_related=["attempt__assignment"]
+    )
+    question = Question.objects.prefetch_related("choices").get(pk=response.question_id)
+    if not question.quiz.is_editable_by(request.user):
+        raise PermissionDenied
+    parts = question.kind_rules.acceptable(question, response.answer)
+    number = request.POST.get("part") or request.GET.get("part") or "0"
+    if not number.isascii() or not number.isdigit() or int(number) >= len(parts):
+        raise Http404(_("This answer has no such part to accept."))
+    lineage, label, text = parts[int(number)]
+    if request.method == "POST":
+        try:
+            current, previous, keeping = question.accept_for_everyone(lineage, text)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("admin:quizzes_response_mark", response.pk)
+        model_admin.log_change(
+            request, response, _("Accepted “%(text)s” for everyone") % {"text": text}
+        )
+        messages.success(
+            request,
+            _("“%(text)s” is now a right answer, in version %(version)s of the question.")
+            % {"text": text, "version": current.version},
+        )
+        assignment = response.attempt.assignment
+        if previous and assignment and any(a.pk == assignment.pk for a in keeping):
+            return redirect("admin:classrooms_assignment_versions", assignment.pk)
+        return redirect("admin:quizzes_question_change", current.pk)
+    context = {
+        **admin_context(request, model_admin, _("Accept an answer for everyone")),
+        "response": response,
+        "question": question,
+        "text": text,
+        "label": label,
+        "number": number,
+        "in_use": question.is_in_use(),
+    }
+    return TemplateResponse(request, "admin/quizzes/response/accept.html", context)

@@ -2,6 +2,7 @@ import random
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Protocol
 
 from django.conf import settings
@@ -419,6 +420,31 @@ class Question(models.Model):
         practice = Attempt.objects.filter(quiz_id=self.quiz_id, assignment__isnull=True)
         marking.move_answers(self, practice, by=None, dry_run=False)
         return keeping
+
+    @transaction.atomic
+    def accept_for_everyone(self, lineage: int | None, text: str) -> tuple:
+        """Make `text` a right answer (of the choice of `lineage`, or a new one) in the
+        question's current version, as a teacher's save would: a new version once attempts
+        have shown it, which classes then move to from a dry run. Returns the current
+        version, the one it replaced (None when changed in place) and the assignments that
+        keep that one."""
+        current = Question.objects.select_for_update().get(key=self.key, is_current=True)
+        choices = list(current.choices.all())
+        if current.is_in_use():
+            previous = current.new_version()  # current is now the new version, unsaved choices
+            for choice in choices:
+                choice.origin_id, choice.pk, choice.question = choice.lineage, None, current
+        else:
+            previous = None
+        current.kind_rules.accept(
+            choices, lineage, text, new_choice=partial(Choice, question=current)
+        )
+        for choice in choices:
+            choice.save()
+        if previous is None:
+            return current, None, []
+        current.also_cites.set(previous.also_cites.all())
+        return current, previous, current.keep_previous(previous)
 
     def version_of_choice(self, choice_lineages) -> dict[int, int]:
         """{choice id in another version: id of the same choice in this one}, from the

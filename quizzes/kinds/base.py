@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from quizzes import scoring
 from quizzes.interchange import shapes
 
+MAX_CHOICE_TEXT = 300  # Choice.text's max_length
+
 
 @dataclass(frozen=True)
 class KindForm:
@@ -84,6 +86,18 @@ class QuestionKind:
     def clean(self, key: scoring.AnswerKey, answer: object) -> scoring.Answer:
         """The answer in its stored form, or InvalidAnswer. Any JSON-like input gets one or
         the other, never another error; cleaning a clean answer returns it unchanged."""
+        raise NotImplementedError
+
+    def acceptable(self, question, answer) -> list[tuple[int | None, str, str]]:
+        """The typed parts of a wrong answer a teacher may accept for everyone, each as
+        (the choice it would join: its lineage, or None for a new accepted answer; what the
+        page calls it; the text)."""
+        return []
+
+    def accept(self, choices: list, lineage: int | None, text: str, new_choice) -> None:
+        """Make `text` right in `choices` (unsaved copies of a question's choices) where
+        acceptable() said, with new_choice(**fields) for a choice to add; ValidationError
+        when it can't be."""
         raise NotImplementedError
 
     def carry(self, answer, moved: dict[int, int]):

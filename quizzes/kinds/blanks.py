@@ -23,12 +23,13 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
 from quizzes import scoring
 from quizzes.interchange import shapes
-from quizzes.kinds.base import KindForm, QuestionKind, carried_ids
+from quizzes.kinds.base import MAX_CHOICE_TEXT, KindForm, QuestionKind, carried_ids
 from quizzes.scoring import InvalidAnswer, clean_text
 
 MAX_GAPS = 20  # a passage with more gaps is a worksheet: split it into questions
@@ -141,6 +142,29 @@ class FillBlanks(QuestionKind):
         if not cleaned:
             raise InvalidAnswer(gettext_noop("Fill in at least one gap."))
         return dict(sorted(cleaned.items(), key=lambda item: int(item[0])))
+
+    def acceptable(self, question, answer):
+        if not isinstance(answer, dict):
+            return []
+        key = question.answer_key()
+        gaps = {str(choice.pk): choice for choice in question.choices.all()}
+        parts = []
+        for gap_id, given in answer.items():
+            choice = gaps.get(gap_id)
+            if choice is None:
+                continue
+            gap = parse_gap(choice.text)
+            if not gap.chosen and not gap_is_right(key, gap, given):
+                label = gettext("gap %(number)s") % {"number": choice.position}
+                parts.append((choice.lineage, label, given))
+        return parts
+
+    def accept(self, choices, lineage, text, new_choice):
+        (choice,) = [choice for choice in choices if choice.lineage == lineage]
+        accepted = f"{choice.text} {TYPED} {text}"
+        if TYPED in text or CHOSEN in text or len(accepted) > MAX_CHOICE_TEXT:
+            raise ValidationError(_("This answer can't be added to the gap's answers."))
+        choice.text = accepted
 
     def carry(self, answer, moved):
         gaps = carried_ids([int(gap) for gap in answer], moved)

@@ -3,12 +3,19 @@
 from decimal import Decimal
 from fractions import Fraction
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from quizzes import scoring
 from quizzes.interchange import shapes
-from quizzes.kinds.base import KindForm, QuestionKind, feedback_dropped, percent
+from quizzes.kinds.base import (
+    MAX_CHOICE_TEXT,
+    KindForm,
+    QuestionKind,
+    feedback_dropped,
+    percent,
+)
 from quizzes.scoring import InvalidAnswer, clean_text
 
 
@@ -80,6 +87,18 @@ class ShortText(QuestionKind):
 
     def key_display(self, question):
         return " / ".join(c.text for c in question.choices.all() if c.is_correct)
+
+    def acceptable(self, question, answer):
+        key = question.answer_key()
+        if not isinstance(answer, str) or self.fraction(key, answer) == 1:
+            return []
+        return [(None, "", answer)]
+
+    def accept(self, choices, lineage, text, new_choice):
+        if len(text) > MAX_CHOICE_TEXT:
+            raise ValidationError(_("This answer is too long to accept."))
+        position = max((choice.position for choice in choices), default=0) + 1
+        choices.append(new_choice(position=position, text=text, is_correct=True))
 
     def key_problems(self, question, choices):
         if not any(c.is_correct for c in choices):
@@ -203,6 +222,9 @@ class Numeric(QuestionKind):
 
 class Essay(ShortText):
     """A written answer a teacher marks: no key, no score until then."""
+
+    def acceptable(self, question, answer):
+        return []  # nothing to accept: a teacher marks each one
 
     value = "essay"
     label = _("Essay")
