@@ -340,7 +340,8 @@ def accept_answer(request, model_admin, object_id):
     parts = question.kind_rules.acceptable(question, response.answer)
     number = request.POST.get("part") or request.GET.get("part") or "0"
     if not number.isascii() or not number.isdigit() or int(number) >= len(parts):
-        raise Http404(_("This answer has no such part to accept."))
+        messages.info(request, _("The key takes this answer already, or it has nothing to accept."))
+        return redirect("admin:quizzes_response_mark", response.pk)
     lineage, label, text = parts[int(number)]
     if request.method == "POST":
         try:

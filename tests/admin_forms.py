@@ -1,6 +1,14 @@
 """What the admin's forms post, for tests that change things as a teacher does."""
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+
+def client_for(user) -> Client:
+    """A browser signed in as `user`."""
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def question_form(question, *, right: str, **changes) -> dict:

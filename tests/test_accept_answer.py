@@ -4,7 +4,6 @@ right answer, as a new version of the question that each class moves to from a d
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from accounts.factories import TeacherFactory, UserFactory
@@ -12,16 +11,11 @@ from classrooms.factories import AssignmentFactory, ClassroomFactory
 from quizzes import kinds
 from quizzes.factories import QuestionFactory, QuizFactory
 from quizzes.models import Question
+from tests.admin_forms import client_for
 
 pytestmark = pytest.mark.django_db
 
 TYPED = "China National Space Administration"
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -132,6 +132,7 @@ admin/quizzes/response/<path:object_id>/            login     login     login   
 admin:quizzes_response_history                      login     login     login     shows     missing   shows
 admin:quizzes_response_delete                       login     login     login     403       403       403
 admin:quizzes_response_mark                         login     login     login     shows     404       shows
+admin:quizzes_response_accept                       login     login     login     redirect  404       redirect
 admin:quizzes_response_queue                        login     login     login     redirect  scoped    redirect
 # Quizzes: every teacher reads, assigns and duplicates them; A's quiz is teacher A's, so
 # teacher B gets its pages read-only and a 403 on the pages that change it. Lessons are
@@ -150,7 +151,7 @@ admin:quizzes_question_add                          login     login     login   
 admin:quizzes_question_change                       login     login     login     ok        scoped    ok
 admin/quizzes/question/<path:object_id>/            login     login     login     redirect  redirect  redirect
 admin:quizzes_question_history                      login     login     login     ok        scoped    ok
-admin:quizzes_question_delete                       login     login     login     403       403       ok
+admin:quizzes_question_delete                       login     login     login     403       403       403
 admin:quizzes_question_regrade                      login     login     login     shows     403       shows
 admin:quizzes_question_kind                         login     login     login     ok        403       ok
 admin:lessons_lesson_changelist                     login     login     login     ok        scoped    ok

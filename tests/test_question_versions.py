@@ -19,15 +19,9 @@ from classrooms.factories import AssignmentFactory, ClassroomFactory
 from quizzes import kinds, marking
 from quizzes.factories import QuestionFactory, QuizFactory
 from quizzes.models import Attempt, Choice, Question, Response, ScoreChange
-from tests.admin_forms import question_form
+from tests.admin_forms import client_for, question_form
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,15 +16,9 @@ from lessons.factories import SectionFactory
 from quizzes import kinds
 from quizzes.factories import QuestionFactory, QuizFactory
 from quizzes.models import Attempt, Choice, Question, Quiz
-from tests.admin_forms import question_form
+from tests.admin_forms import client_for, question_form
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
