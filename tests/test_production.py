@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import DatabaseError
 
 from quizsite.logs import JsonFormatter
+from tests.test_outages import FlakyCache, redis_settings  # noqa: F401 (a fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -100,7 +101,7 @@ def test_a_production_server_starts_with_a_key_of_its_own():
 def test_healthz_reports_a_reachable_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
 
 
 @pytest.mark.django_db
@@ -112,6 +113,14 @@ def test_healthz_fails_when_the_database_is_unreachable(client, monkeypatch):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["database"] == "unreachable"
+
+
+@pytest.mark.django_db
+def test_healthz_fails_naming_the_cache_when_redis_is_unreachable(client, redis_settings):
+    FlakyCache.down = True
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "error", "database": "ok", "cache": "unreachable"}
 
 
 @pytest.mark.django_db
