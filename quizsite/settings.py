@@ -53,6 +53,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages compressed (a question page: 14 KB of HTML, bench/README.md). Below WhiteNoise,
+    # which answers static files itself from the copies collectstatic compressed; above every
+    # middleware that reads or changes the body. Safe with CSRF tokens in the page (BREACH
+    # guesses a secret a byte at a time from compressed sizes): Django masks the token with a
+    # new random value in every response, so no two pages carry the same bytes to guess, and
+    # GZipMiddleware adds random bytes to each response's length as well.
+    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
