@@ -315,7 +315,7 @@ def kill_worker(stack: Stack) -> str:
 def restart_server(stack: Stack) -> str:
     killed = time.monotonic()
     stack.server.kill()
-    stack.server.start()  # bin/serve again: sync, migrate, collectstatic, gunicorn
+    stack.server.start()  # bin/serve again: gunicorn (older checkouts: sync, migrate, ...)
     stack.server.wait_healthy()
     return (
         "SIGKILL to bin/serve's whole process group, then bin/serve again, "
