@@ -536,15 +536,18 @@ def test_access_log_lines_are_json_whatever_the_path(site, start_servers):
 
 
 def test_bin_serve_starts_with_no_uv_and_no_registry(site, tmp_path):
-    """The web process serves from the environment the build step synced: no uv on PATH,
-    and any attempt to reach a package registry would meet a proxy that refuses."""
-    path = "/usr/bin:/bin"
-    assert shutil.which("uv", path=path) is None
+    """The web process serves from the environment the build step synced: no uv on PATH
+    (only the two commands the script itself runs), and any attempt to reach a package
+    registry would meet a proxy that refuses."""
+    path = tmp_path / "bin"
+    path.mkdir()
+    for command in ("bash", "dirname"):
+        (path / command).symlink_to(shutil.which(command))
     refused = "http://127.0.0.1:9"
     port = free_port()
     env = {
         **site.env,
-        "PATH": path,
+        "PATH": str(path),
         "HTTP_PROXY": refused,
         "HTTPS_PROXY": refused,
         "ALL_PROXY": refused,
