@@ -209,12 +209,27 @@ class Redis:
 
 class Server:
     """The app as production runs it: the checkout's bin/serve, in a session of its own so
-    that the whole server (uv, gunicorn's master and workers) can be killed at once."""
+    that the whole server (gunicorn's master and workers) can be killed at once."""
 
     def __init__(self, app_dir: Path, env: dict, tmp: Path):
         self.app_dir, self.env, self.log = app_dir, env, tmp / "serve.log"
         self.url = f"http://127.0.0.1:{env['PORT']}"
         self.process = None
+
+    def deploy(self):
+        """What a deploy does before starting web processes: the build step (environment and
+        static files, the only step that needs the package registry), then the release step."""
+        steps = []  # older checkouts do it all in bin/serve
+        if (self.app_dir / "bin" / "build").exists():
+            steps.append(["bin/build"])
+        if (self.app_dir / "bin" / "migrate").exists():
+            steps.append(["bin/migrate"])
+        with self.log.open("a") as out:
+            for step in steps:
+                subprocess.run(
+                    step, cwd=self.app_dir, env=self.env, stdout=out, stderr=subprocess.STDOUT,
+                    check=True,
+                )  # fmt: skip
 
     def start(self):
         with self.log.open("a") as out:
@@ -240,7 +255,7 @@ class Server:
 
     def workers(self) -> list[int]:
         """gunicorn's worker processes: the Python processes of this server whose parent is
-        Python too (the master's parent is uv)."""
+        Python too (the master's parent is this script, or uv in older checkouts)."""
         pythons = {}
         for entry in Path("/proc").iterdir():
             try:
@@ -300,7 +315,7 @@ def kill_worker(stack: Stack) -> str:
 def restart_server(stack: Stack) -> str:
     killed = time.monotonic()
     stack.server.kill()
-    stack.server.start()  # bin/serve again: sync, migrate, collectstatic, gunicorn
+    stack.server.start()  # bin/serve again: gunicorn (older checkouts: sync, migrate, ...)
     stack.server.wait_healthy()
     return (
         "SIGKILL to bin/serve's whole process group, then bin/serve again, "
@@ -1047,7 +1062,7 @@ def server_env(app_dir: Path, postgres: Postgres, redis: Redis, tmp: Path) -> di
         "REDIS_URL": redis.url,
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(40),
         "PORT": str(free_port()),
-        # bin/serve syncs without development packages: into a virtualenv of this run's own,
+        # Synced without development packages (bin/build): into a virtualenv of this run's own,
         # so the checkout's .venv (and this script's httpx) stays as it is.
         "UV_PROJECT_ENVIRONMENT": str(tmp / "venv"),
     }
@@ -1110,6 +1125,7 @@ def main():
         server = Server(args.app_dir, server_env(args.app_dir, postgres, redis, tmp), tmp)
         postgres.create()
         redis.start()
+        server.deploy()
         server.start()
         asyncio.run(main_async(args, Stack(postgres, redis, server), tmp, started))
     except KeyboardInterrupt:

@@ -25,25 +25,17 @@ max_requests_jitter = 500
 accesslog = "-"
 errorlog = "-"
 STDOUT = {"class": "logging.StreamHandler", "stream": "ext://sys.stdout"}
-# JSON lines on stdout like the app's own logs (quizsite.logs); access lines are JSON already.
+# JSON lines on stdout like the app's own logs (quizsite.logs), access lines included: the
+# logger class hands their fields to the same formatter.
+logger_class = "quizsite.logs.GunicornLogger"
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {
-        "json": {"()": "quizsite.logs.JsonFormatter"},
-        "raw": {"format": "%(message)s"},
-    },
-    "handlers": {
-        "error": {**STDOUT, "formatter": "json"},
-        "access": {**STDOUT, "formatter": "raw"},
-    },
-    "root": {"handlers": ["error"], "level": "INFO"},
+    "formatters": {"json": {"()": "quizsite.logs.JsonFormatter"}},
+    "handlers": {"stdout": {**STDOUT, "formatter": "json"}},
+    "root": {"handlers": ["stdout"], "level": "INFO"},
     "loggers": {
-        "gunicorn.error": {"handlers": ["error"], "level": "INFO", "propagate": False},
-        "gunicorn.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
+        "gunicorn.error": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
+        "gunicorn.access": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
     },
 }
-access_log_format = (
-    '{"time":"%(t)s","level":"INFO","logger":"gunicorn.access","method":"%(m)s",'
-    '"path":"%(U)s","status":%(s)s,"bytes":"%(B)s","duration_ms":%(M)s,"remote":"%(h)s"}'
-)

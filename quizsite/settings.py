@@ -3,7 +3,9 @@
 import os
 import sys
 from datetime import timedelta
+from email.utils import formataddr, getaddresses
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import dj_database_url
 from django.utils.csp import CSP
@@ -60,6 +62,13 @@ TASK_STALLED_AFTER = timedelta(seconds=int(os.environ.get("ORBIT_TASK_STALLED_AF
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages compressed (a question page: 14 KB of HTML, bench/README.md). Below WhiteNoise,
+    # which answers static files itself from the copies collectstatic compressed; above every
+    # middleware that reads or changes the body. Safe with CSRF tokens in the page (BREACH
+    # guesses a secret a byte at a time from compressed sizes): Django masks the token with a
+    # new random value in every response, so no two pages carry the same bytes to guess, and
+    # GZipMiddleware adds random bytes to each response's length as well.
+    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -222,3 +231,43 @@ LOGGING = {
     },
     "root": {"handlers": ["stdout"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# Errors reach someone. Django mails each server error (500) to ADMINS when DEBUG is off, through
+# the mail server in EMAIL_URL: DJANGO_ADMINS="Ada Lovelace <ada@school.example>,ops@school.example"
+# and EMAIL_URL=smtp://user:password@mail.school.example:587 (STARTTLS) or smtps://...:465.
+ADMINS = [
+    formataddr(pair) for pair in getaddresses([os.environ.get("DJANGO_ADMINS", "")]) if pair[1]
+]
+SERVER_EMAIL = DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_SERVER_EMAIL", "orbit-quiz@localhost")
+EMAIL_SUBJECT_PREFIX = "[Orbit Quiz] "
+# A mail server that hangs must not hold a request thread for long. Without EMAIL_URL, mail
+# goes to a relay on this machine (localhost:25, as Django's default), and only if ADMINS is set.
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {"timeout": 10},
+    }
+}
+if os.environ.get("EMAIL_URL"):
+    email_url = urlsplit(os.environ["EMAIL_URL"])
+    MAILERS["default"]["OPTIONS"] |= {
+        "host": email_url.hostname,
+        "port": email_url.port or (465 if email_url.scheme == "smtps" else 587),
+        "username": unquote(email_url.username or ""),
+        "password": unquote(email_url.password or ""),
+        "use_tls": email_url.scheme == "smtp",
+        "use_ssl": email_url.scheme == "smtps",
+    }
+
+# Error reports to Sentry (or a compatible service) when SENTRY_DSN is set: exceptions with
+# their stack, no request bodies, cookies or user details (students' answers and names stay
+# here). Never from the test suite, whose 500s are deliberate.
+if (SENTRY_DSN := os.environ.get("SENTRY_DSN")) and "pytest" not in sys.modules:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        send_default_pii=False,
+        max_request_body_size="never",
+    )

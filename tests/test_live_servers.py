@@ -35,7 +35,8 @@ GUNICORN = Path(sys.executable).with_name("gunicorn")
 REDIS_URL = os.environ.get("LIVE_TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
 PASSWORD = "orbit-live-test-password"
 
-# What bin/serve does before serving, in one process rather than three.
+# What a deploy does before serving (bin/migrate, then bin/serve's collectstatic), in one
+# process.
 PREPARE = """
 from django.core.management import call_command
 call_command("migrate", interactive=False, verbosity=0)
@@ -553,3 +554,98 @@ def test_a_worker_killed_mid_import_is_finished_by_the_next_without_doubles(site
         worker.wait(timeout=30)
     assert (state["made"], state["accounts"]) == (20, 20)
     assert "" not in state["passwords"] and len(set(state["passwords"])) == 20
+
+
+def test_healthz_names_the_cache_while_redis_is_down(site, start_servers, tmp_path):
+    redis = RedisServer(tmp_path)
+    try:
+        [server] = start_servers(1, REDIS_URL=redis.url)
+        redis.stop()
+        reply = httpx.get(f"{server.url}/healthz", timeout=5)
+        assert reply.status_code == 503
+        assert reply.json() == {"status": "error", "database": "ok", "cache": "unreachable"}
+        redis.start()
+        assert httpx.get(f"{server.url}/healthz", timeout=5).status_code == 200
+    finally:
+        redis.stop()
+
+
+# Paths that broke the old %-template access log (a decoded %5C or %09 is a backslash or a tab
+# inside a JSON string), and others a log line must survive: sent as raw request lines.
+HOSTILE_PATHS = [
+    b"/a%5Cb",
+    b"/tab%09here",
+    b'/quote"d/%22/',
+    b"/back\\slash\\",
+    b"/bytes%FF%FE%C3%28",
+    b"/raw-bytes/\xff\xfe\xc3(",  # not percent-encoded: gunicorn refuses the request (400)
+    b"/newline%0Aforged%0D%0A{}",
+    b"/utf8/%E2%98%83",
+    b"/long/" + b"x" * 3000,
+]
+
+
+def test_access_log_lines_are_json_whatever_the_path(site, start_servers):
+    [server] = start_servers(1)
+    for path in HOSTILE_PATHS:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as conn:
+            conn.sendall(
+                b"GET " + path + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+            )
+            assert conn.recv(12).startswith(b"HTTP/1.1 ")
+            while conn.recv(65536):
+                pass
+    server.stop()  # its log is complete
+    lines = [json.loads(line) for line in server.log.read_text().splitlines() if line]
+    access = [line for line in lines if line["logger"] == "gunicorn.access"]
+    logged = {line["path"] for line in access}
+    assert {"/a\\b", "/tab\there", '/quote"d/"/', "/back\\slash\\"} <= logged
+    assert "/long/" + "x" * 3000 in logged
+    requests = [line for line in access if line["path"] != "/healthz"]
+    assert len(requests) == len(HOSTILE_PATHS) - 1  # all but the refused one
+    for line in requests:
+        assert line["method"] == "GET" and line["status"] == 404
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00", line["time"])
+    [refused] = [line for line in lines if "Invalid HTTP request line" in line["message"]]
+    assert "/raw-bytes/\xff\xfe\xc3(" in refused["message"]
+
+
+def test_bin_serve_starts_with_no_uv_and_no_registry(site, tmp_path):
+    """The web process serves from the environment the build step synced: no uv on PATH
+    (only the two commands the script itself runs), and any attempt to reach a package
+    registry would meet a proxy that refuses."""
+    path = tmp_path / "bin"
+    path.mkdir()
+    for command in ("bash", "dirname"):
+        (path / command).symlink_to(shutil.which(command))
+    refused = "http://127.0.0.1:9"
+    port = free_port()
+    env = {
+        **site.env,
+        "PATH": str(path),
+        "HTTP_PROXY": refused,
+        "HTTPS_PROXY": refused,
+        "ALL_PROXY": refused,
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "1",
+        "DJANGO_SECRET_KEY": "k3y-" + "x7Qp9" * 12,
+    }
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        serve = subprocess.Popen(
+            [str(BASE_DIR / "bin" / "serve")],
+            env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert serve.poll() is None, log.read_text()[-3000:]
+            assert time.monotonic() < deadline, log.read_text()[-3000:]
+            with contextlib.suppress(httpx.TransportError):
+                if httpx.get(f"http://127.0.0.1:{port}/livez", timeout=1).status_code == 200:
+                    break
+            time.sleep(0.1)
+        assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200
+    finally:
+        os.killpg(serve.pid, signal.SIGTERM)
+        serve.wait(timeout=30)

@@ -164,6 +164,13 @@ def test_a_practice_quiz_started_while_the_cache_is_away_stays_open(redis_settin
     assert client.get(url).status_code == 200
 
 
+def test_healthz_fails_naming_the_cache_when_redis_is_unreachable(client, redis_settings):
+    FlakyCache.down = True
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "error", "database": "ok", "cache": "unreachable"}
+
+
 def test_a_database_that_cannot_be_reached_gets_a_try_again_page(student, monkeypatch):
     def unreachable(*args, **kwargs):
         raise OperationalError("connection failed: Connection refused")

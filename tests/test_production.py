@@ -80,10 +80,10 @@ def test_a_production_server_refuses_to_start_without_its_own_secret_key(env):
     assert message.startswith("Set DJANGO_SECRET_KEY to a long random value")
 
 
-def test_bin_serve_asks_for_the_secret_key_before_doing_anything():
-    script = (ROOT / "bin" / "serve").read_text()
-    marker = script.index("export DJANGO_PRODUCTION=1")
-    assert marker < script.index("manage.py") and marker < script.index("gunicorn --config")
+@pytest.mark.parametrize("name", ["serve", "migrate"])
+def test_production_scripts_ask_for_the_secret_key_before_doing_anything(name):
+    script = (ROOT / "bin" / name).read_text()
+    assert script.index("export DJANGO_PRODUCTION=1") < script.index("exec ")
 
 
 def test_a_production_server_starts_with_a_key_of_its_own():
@@ -100,7 +100,7 @@ def test_a_production_server_starts_with_a_key_of_its_own():
 def test_healthz_reports_a_reachable_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
 
 
 @pytest.mark.django_db
@@ -176,3 +176,63 @@ def test_migrating_with_redis_configured_still_makes_the_database_cache_table(se
         cursor.execute("DROP TABLE orbit_cache")
     migration.create_cache_table(None, SimpleNamespace(connection=connection))
     assert "orbit_cache" in connection.introspection.table_names()
+
+
+def test_admins_and_their_mail_server_are_read_from_the_environment():
+    code = (
+        "import json; from django.conf import settings;"
+        "print(json.dumps([settings.ADMINS, settings.MAILERS['default']]))"
+    )
+    admins = 'Ada Lovelace <ada@school.example>, "Hopper, Grace" <grace@school.example>,ops@x.org'
+    done = manage(
+        "shell", "--verbosity", "0", "-c", code,
+        DJANGO_ADMINS=admins, EMAIL_URL="smtps://quiz%40school.example:p%2Fss@mail.school.example",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    parsed, mailer = json.loads(done.stdout)
+    assert parsed == [
+        "Ada Lovelace <ada@school.example>",
+        '"Hopper, Grace" <grace@school.example>',
+        "ops@x.org",
+    ]
+    assert mailer["OPTIONS"] == {
+        "host": "mail.school.example",
+        "port": 465,
+        "username": "quiz@school.example",
+        "password": "p/ss",
+        "use_tls": False,
+        "use_ssl": True,
+        "timeout": 10,
+    }
+
+
+@pytest.mark.django_db
+def test_a_server_error_is_mailed_to_the_admins(student, settings, monkeypatch, mailoutbox):
+    from django.test import Client
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    settings.ADMINS = ["Ada Lovelace <ada@school.example>"]
+    client = Client(raise_request_exception=False)
+    client.force_login(student)
+    monkeypatch.setattr("quizzes.models.AttemptQuerySet.close_expired", fail)
+    assert client.get("/dashboard/").status_code == 500
+    [mail] = mailoutbox
+    assert mail.to == ["Ada Lovelace <ada@school.example>"]
+    assert mail.subject.startswith("[Orbit Quiz] ERROR") and "a bug" in mail.body
+
+
+@pytest.mark.parametrize("dsn", ["", "https://public@127.0.0.1:9/1"])
+def test_sentry_starts_only_with_a_dsn_and_never_in_tests(dsn):
+    import sentry_sdk
+
+    assert not sentry_sdk.is_initialized()  # this test run, whatever its environment
+    code = "import django, sentry_sdk; django.setup(); print(sentry_sdk.is_initialized())"
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT, capture_output=True, text=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "quizsite.settings", "SENTRY_DSN": dsn},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(bool(dsn))

@@ -158,8 +158,17 @@ def test_assigned_quiz_works_without_javascript(page_without_js, student, quiz, 
     expect(page.get_by_text("You scored 2 out of 2.")).to_be_visible()
 
 
-def test_student_pages_have_no_axe_violations(page, student, quiz, make_assignment):
+# The page's background in each of the system's modes (site.css: --wash).
+BACKGROUND = {"light": "rgb(243, 245, 248)", "dark": "rgb(18, 22, 25)"}
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_student_pages_have_no_axe_violations(page, student, quiz, make_assignment, scheme):
+    page.emulate_media(color_scheme=scheme)
     make_assignment(quiz, feedback_mode="deferred")
+    page.goto("/")
+    background = page.evaluate("getComputedStyle(document.documentElement).backgroundColor")
+    assert background == BACKGROUND[scheme]
     for url in ("/", quiz.lesson.get_absolute_url(), "/accounts/login/", "/accounts/signup/"):
         page.goto(url)
         assert_accessible(page)
@@ -182,11 +191,41 @@ def test_student_pages_have_no_axe_violations(page, student, quiz, make_assignme
     assert_accessible(page)
 
 
-def test_immediate_feedback_page_has_no_axe_violations(page, student, quiz, make_assignment):
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_immediate_feedback_page_has_no_axe_violations(
+    page, student, quiz, make_assignment, scheme
+):
+    page.emulate_media(color_scheme=scheme)
     take_assigned_quiz(page, make_assignment, quiz, feedback_mode="immediate")
     page.get_by_label("NASA").check()
     page.get_by_role("button", name="Check answer").click()
     expect(page.locator("#main").get_by_text("Not quite.")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Next").click()  # a right answer's colours too
+    page.get_by_label("2011").check()
+    page.get_by_role("button", name="Check answer").click()
+    expect(page.locator("#main").get_by_text("Correct")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_results_print_without_the_site_around_them(page, student, quiz, make_assignment):
+    student.first_name, student.last_name = "Ada", "Lovelace"
+    student.save()
+    take_assigned_quiz(page, make_assignment, quiz, feedback_mode="deferred")
+    page.get_by_label("NASA").check()
+    expect(page.locator("#save-status")).to_contain_text("Answer saved")
+    page.get_by_role("link", name="Review all answers and submit").click()
+    page.get_by_role("button", name="Submit my answers").click()
+    expect(page.get_by_text("You scored 0 out of 2.")).to_be_visible()
+    expect(page.get_by_text("Ada Lovelace · submitted")).to_be_hidden()
+
+    page.emulate_media(media="print", color_scheme="dark")  # paper is white whatever the screen
+    for chrome in ["Log out student", "Back to my quizzes", "Skip to content"]:
+        expect(page.get_by_text(chrome)).to_be_hidden()
+    expect(page.get_by_text("Ada Lovelace · submitted")).to_be_visible()
+    expect(page.get_by_text("You scored 0 out of 2.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Which agency is China's?")).to_be_visible()
+    assert page.evaluate("getComputedStyle(document.body).color") == "rgb(0, 0, 0)"
     assert_accessible(page)
 
 
