@@ -170,8 +170,8 @@ def time_roster_upload(client, url, content: bytes) -> tuple[float, float, str]:
     if "Nothing was imported" in page.text:
         outcome = "refused: " + page.text.split('<ul class="errorlist')[1].split("</li>")[0]
         outcome = outcome.split(">", 2)[-1]
-    elif "are now in the class" in page.text:
-        outcome = "imported"
+    elif page.status_code == 302:
+        outcome = "accepted: importing in the background"
     else:
         outcome = f"status {page.status_code}"
     return wall, cpu, outcome
