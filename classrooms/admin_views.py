@@ -73,7 +73,7 @@ def import_roster(request, model_admin, object_id):
     """The class list form; a list without problems starts a RosterImport in the background
     and its progress page opens at once."""
     classroom = admin_object(request, model_admin, object_id, change=True)
-    form = RosterForm(request.POST or None, request.FILES or None)
+    form = RosterForm(request.POST or None, request.FILES or None, classroom=classroom)
     if request.method == "POST" and form.is_valid():
         rows = [dataclasses.asdict(row) for row in form.cleaned_data["file"]]
         with transaction.atomic():
@@ -93,6 +93,16 @@ def import_roster(request, model_admin, object_id):
             )
             % {"count": len(rows)},
         )
+        if form.skipped:
+            messages.info(
+                request,
+                ngettext(
+                    "%(count)d student on the list was imported into this class before: skipped.",
+                    "%(count)d students on the list were imported into this class before: skipped.",
+                    form.skipped,
+                )
+                % {"count": form.skipped},
+            )
         return redirect(
             "admin:classrooms_classroom_roster_progress", classroom.pk, roster_import.pk
         )

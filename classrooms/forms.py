@@ -28,6 +28,9 @@ class JoinForm(forms.Form):
 
 
 class RosterForm(forms.Form):
+    """A class list for `classroom`; students an earlier import into it made (or is making)
+    are skipped, so a list sent twice makes nobody twice (`skipped` counts them)."""
+
     file = forms.FileField(
         label=_("CSV file"),
         help_text=_(
@@ -35,6 +38,11 @@ class RosterForm(forms.Form):
         ),
     )
     MAX_BYTES = 1_000_000
+
+    def __init__(self, *args, classroom, **kwargs):
+        self.classroom = classroom
+        self.skipped = 0
+        super().__init__(*args, **kwargs)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -47,9 +55,16 @@ class RosterForm(forms.Form):
                 _("The file is not UTF-8 text. In your spreadsheet, save it as “CSV UTF-8”.")
             ) from None
         rows, problems = roster.read_roster(text)
-        if not problems:
-            problems = students.taken_emails(rows)
         if problems:
+            raise forms.ValidationError(problems)
+        before = students.imported_before(self.classroom, rows)
+        self.skipped = len(before)
+        rows = [row for row in rows if row.email not in before]
+        if not rows:
+            raise forms.ValidationError(
+                _("Every student on this list was imported into this class already.")
+            )
+        if problems := students.taken_emails(rows):
             raise forms.ValidationError(problems)
         return rows
 

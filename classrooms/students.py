@@ -17,6 +17,19 @@ def new_password() -> str:
     return "-".join(chars[i : i + 4] for i in range(0, 12, 4))
 
 
+def imported_before(classroom, rows) -> set[str]:
+    """The emails of `rows` that an earlier class list import into `classroom` made an
+    account for, or will (it is still running): a list sent again skips them."""
+    emails = {row.email for row in rows}
+    found = set()
+    for roster_import in classroom.roster_imports.prefetch_related("students"):
+        made = {entry.line for entry in roster_import.students.all() if entry.student_id}
+        for row in roster_import.rows:
+            if row["email"] in emails and (row["line"] in made or not roster_import.is_finished):
+                found.add(row["email"])
+    return found
+
+
 def taken_emails(rows) -> list[str]:
     """A problem for each student of a class list whose email already names an account."""
     emails = {row.email for row in rows}

@@ -144,3 +144,24 @@ def test_a_superuser_follows_an_import_without_its_passwords(
     password = unseal(ImportedStudent.objects.first().sealed_password)
     assert password not in page
     assert client.post(url).status_code == 404  # nor forgets them for the teacher
+
+
+def test_a_list_sent_again_skips_the_students_it_made_and_imports_the_rest(
+    teacher_client, classroom, run_tasks
+):
+    start_import(teacher_client, classroom)
+    run_tasks()
+    again = upload(teacher_client, classroom, (ROSTER + "Newcomer,new@example.org\n").encode())
+    assert again.status_code == 302
+    page = teacher_client.get(again.url)
+    assert "12 students on the list were imported into this class before: skipped." in page.text
+    run_tasks()
+    assert Enrollment.objects.filter(classroom=classroom).count() == 13
+    assert RosterImport.objects.order_by("-pk").first().total == 1
+
+
+def test_a_list_sent_again_while_the_first_runs_makes_nobody_twice(teacher_client, classroom):
+    start_import(teacher_client, classroom)
+    refused = upload(teacher_client, classroom, ROSTER.encode())
+    assert "Every student on this list was imported into this class already." in refused.text
+    assert RosterImport.objects.count() == 1
