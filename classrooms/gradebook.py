@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db.models import Sum
+from django.db.models import Exists, OuterRef, Q, Subquery, Sum
 from django.utils.translation import gettext as _
 
 from classrooms import grading
+from classrooms.models import Assignment
 from quizzes.marking import points_text
-from quizzes.models import Attempt
+from quizzes.models import Attempt, Question
 
 # A spreadsheet runs a cell starting with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -19,11 +20,18 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def class_assignments(classroom) -> list:
     """The class's assignments with their quiz and its maximum score, in due order."""
-    return list(
-        classroom.assignments.select_related("quiz").annotate(
-            quiz_max_score=Sum("quiz__questions__points")
-        )
+    return list(classroom.assignments.select_related("quiz").annotate(quiz_max_score=full_marks()))
+
+
+def full_marks() -> Subquery:
+    """Per assignment, the points of the questions its attempts show: the current versions
+    but those it keeps an older version of (Question.objects.shown_in), in one query."""
+    kept = Assignment.kept_versions.through.objects.filter(assignment=OuterRef(OuterRef("pk")))
+    shown = Question.objects.filter(quiz=OuterRef("quiz")).filter(
+        (Q(is_current=True) & ~Exists(kept.filter(question__key=OuterRef("key"))))
+        | Exists(kept.filter(question=OuterRef("pk")))
     )
+    return Subquery(shown.order_by().values("quiz").annotate(total=Sum("points")).values("total"))
 
 
 @dataclass

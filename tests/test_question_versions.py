@@ -359,3 +359,15 @@ def test_a_quiz_classes_have_attempted_keeps_its_questions(school):
     )
     assert "Classes have attempted this quiz" in imported.text
     assert quiz.questions.count() == 2
+
+
+def test_the_gradebook_counts_the_points_of_the_versions_each_class_has(school):
+    from classrooms.gradebook import class_assignments
+
+    url = reverse("admin:quizzes_question_change", args=[school["agency"].pk])
+    school["b"].post(url, question_form(school["agency"], right="CNSA", points="3"))
+    (class_a,) = class_assignments(school["class_a"].classroom)
+    assert class_a.quiz_max_score == Decimal(2)  # its versions: 1 + 1, not B's 3 + 1
+    class_a.move_to_current_versions(by=None, dry_run=False)
+    (class_a,) = class_assignments(school["class_a"].classroom)
+    assert class_a.quiz_max_score == Decimal(4)
