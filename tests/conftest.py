@@ -1,7 +1,6 @@
 import os
 
 import pytest
-from django.core.management import call_command
 from hypothesis import settings as hypothesis_settings
 
 from accounts.factories import TeacherFactory, UserFactory
@@ -143,10 +142,26 @@ def practice_lesson(db):
 
 @pytest.fixture
 def run_tasks():
-    """Run the background tasks waiting in the database, as the worker would, and return
-    when none is left."""
+    """Run the background tasks waiting in the database, as the worker does (its own
+    run_task), and return when none is left. Not through `db_worker --batch`: between tasks
+    it closes connections inside a transaction, which ends the test's own on PostgreSQL."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    worker = Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="tests",
+        excluded_queue_names=[],
+    )
 
     def run():
-        call_command("db_worker", "--batch", "--no-startup-delay", "--interval=0", verbosity=0)
+        while (task := DBTaskResult.objects.ready().order_by("enqueued_at").first()) is not None:
+            task.claim(worker.worker_id)
+            worker.run_task(task)
 
     return run
