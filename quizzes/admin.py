@@ -426,8 +426,7 @@ class QuestionAdmin(ListTitleMixin, admin.ModelAdmin):
                     choice.pk or choice_form.has_changed()
                 ):
                     continue
-                choice.origin_id = choice.lineage if choice.pk else None
-                choice.pk, choice.question = None, question
+                choice.carry_into(question)
                 choice.save(force_insert=True)
         keeping = question.keep_previous(previous)
         messages.info(request, version_message(request.user, question, previous, keeping))

@@ -433,7 +433,7 @@ class Question(models.Model):
         if current.is_in_use():
             previous = current.new_version()  # current is now the new version, unsaved choices
             for choice in choices:
-                choice.origin_id, choice.pk, choice.question = choice.lineage, None, current
+                choice.carry_into(current)
         else:
             previous = None
         current.kind_rules.accept(
@@ -576,6 +576,12 @@ class Choice(models.Model):
         """The id this choice had in its question's first version: the same in every
         version, so an answer can move from one version to another."""
         return self.origin_id or self.pk
+
+    def carry_into(self, version: "Question") -> None:
+        """Make this choice (unsaved from here) its own continuation in a new version of
+        its question: a row of its own, of the same lineage. A choice never saved starts
+        a lineage of its own."""
+        self.origin_id, self.pk, self.question = self.lineage, None, version
 
 
 class AttemptClosed(Exception):

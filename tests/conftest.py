@@ -145,19 +145,11 @@ def run_tasks():
     """Run the background tasks waiting in the database, as the worker does (its own
     run_task), and return when none is left. Not through `db_worker --batch`: between tasks
     it closes connections inside a transaction, which ends the test's own on PostgreSQL."""
-    from django_tasks_db.management.commands.db_worker import Worker
     from django_tasks_db.models import DBTaskResult
 
-    worker = Worker(
-        queue_names=["*"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="tests",
-        excluded_queue_names=[],
-    )
+    from classrooms.management.commands.worker import database_worker
+
+    worker = database_worker("tests", interval=0, batch=True)
 
     def run():
         while (task := DBTaskResult.objects.ready().order_by("enqueued_at").first()) is not None:

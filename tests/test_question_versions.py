@@ -18,7 +18,7 @@ from classrooms.assignment_statistics import assignment_statistics
 from classrooms.factories import AssignmentFactory, ClassroomFactory
 from quizzes import kinds, marking
 from quizzes.factories import QuestionFactory, QuizFactory
-from quizzes.models import Attempt, Choice, Question, Response, ScoreChange
+from quizzes.models import Attempt, Question, Response, ScoreChange
 from tests.admin_forms import client_for, question_form
 
 pytestmark = pytest.mark.django_db
@@ -237,13 +237,8 @@ def test_practice_attempts_follow_the_current_version(practice_lesson):
     question.prompt = "Changed"
     previous = question.new_version()
     for choice in previous.choices.all():
-        Choice.objects.create(
-            question=question,
-            origin_id=choice.lineage,
-            position=choice.position,
-            text=choice.text,
-            is_correct=choice.is_correct,
-        )
+        choice.carry_into(question)
+        choice.save()
     question.keep_previous(previous)
     response = attempt.responses.get()
     assert response.question_id == question.pk
@@ -272,7 +267,7 @@ def test_every_kind_of_answer_moves_to_an_unchanged_version_with_its_score(kind)
         new = Question.objects.get(pk=question.pk)
         previous = new.new_version()
         for choice in reversed(previous.choices.all()):  # new ids, in another order
-            choice.origin_id, choice.pk, choice.question = choice.lineage, None, new
+            choice.carry_into(new)
             choice.save()
         report = marking.move_answers(new, Attempt.objects.all(), by=None, dry_run=False)
         response.refresh_from_db()

@@ -14,6 +14,20 @@ from classrooms.models import WorkerHeartbeat
 from classrooms.tasks import housekeeping
 
 
+def database_worker(worker_id: str, *, interval: float, batch: bool = False) -> Worker:
+    """django-tasks-db's worker, over every queue of the default backend."""
+    return Worker(
+        queue_names=["*"],
+        interval=interval,
+        batch=batch,
+        backend_name="default",
+        startup_delay=not batch,
+        max_tasks=None,
+        worker_id=worker_id,
+        excluded_queue_names=[],
+    )
+
+
 class Command(BaseCommand):
     help = "Run background tasks and housekeeping until stopped; --status: when workers last ran."
 
@@ -33,16 +47,7 @@ class Command(BaseCommand):
         threading.Thread(
             target=self.keep_house, args=[worker_id, housekeeping_every], daemon=True
         ).start()
-        worker = Worker(
-            queue_names=["*"],
-            interval=interval,
-            batch=False,
-            backend_name="default",
-            startup_delay=True,
-            max_tasks=None,
-            worker_id=worker_id,
-            excluded_queue_names=[],
-        )
+        worker = database_worker(worker_id, interval=interval)
         worker.configure_signals()
         self.stdout.write(f"Worker {worker_id} started.")
         worker.run()
