@@ -15,6 +15,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRefresh
 
+from background.models import Task
 from classrooms import assignment_statistics as stats
 from classrooms import gradebook as grades
 from classrooms import tasks
@@ -321,27 +323,24 @@ def assignment_statistics(request, model_admin, object_id):
 @require_http_methods(["GET", "POST"])
 def assignment_versions(request, model_admin, object_id):
     """What moving the assignment to the current versions of its questions changes (a dry
-    run) on GET; the move on POST. Only the assignment's own teachers reach it."""
+    run) on GET; on POST the move starts in the background and its progress page opens.
+    Only the assignment's own teachers reach it."""
     assignment = admin_object(
         request, model_admin, object_id, change=True, select_related=("quiz", "classroom")
     )
     require_permission(request, model_admin.admin_site.get_model_admin(Response), change=True)
     if request.method == "POST":
-        moves = assignment.move_to_current_versions(by=request.user, dry_run=False)
-        model_admin.log_change(request, assignment, _("Moved to the current question versions"))
-        changed = sum(len(report.changes) for _old, _new, report in moves)
-        messages.success(
-            request,
-            ngettext(
-                "The assignment shows the current version of %(count)s question from now on; "
-                "%(changed)s scores changed.",
-                "The assignment shows the current versions of %(count)s questions from now "
-                "on; %(changed)s scores changed.",
-                len(moves),
-            )
-            % {"count": len(moves), "changed": changed},
+        task = Task.start(
+            tasks.move_to_current_versions,
+            title=_("Move %(assignment)s to the current question versions")
+            % {"assignment": assignment},
+            by=request.user,
+            arguments={"assignment": assignment.pk},
+            next_url=reverse("admin:classrooms_assignment_change", args=[assignment.pk]),
+            next_label=_("Back to the assignment"),
         )
-        return redirect("admin:classrooms_assignment_change", assignment.pk)
+        model_admin.log_change(request, assignment, _("Moved to the current question versions"))
+        return redirect("admin:background_task_change", task.pk)
     moves = assignment.move_to_current_versions(by=request.user, dry_run=True)
     context = admin_context(
         request,

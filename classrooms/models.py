@@ -245,20 +245,38 @@ class Assignment(models.Model):
         current = {question.key: question for question in current.prefetch_related("choices")}
         return [(old, current[old.key]) for old in kept if old.key in current]
 
-    def move_to_current_versions(self, *, by, dry_run=True) -> list:
+    def move_to_current_versions(self, *, by, dry_run=True, progress=None) -> list:
         """Show the current version of every question from now on, and move the answers
         already given over to it, scored against it (marking.move_answers): with `dry_run`,
-        only what would change. [(kept, current, marking.RegradeReport)]."""
-        with transaction.atomic():
-            newer = self.newer_versions()
-            if not dry_run:
-                self.kept_versions.remove(*[old for old, _current in newer])
-                content_cache.outdate(Quiz.objects.filter(pk=self.quiz_id))
+        only what would change. [(kept, current, marking.RegradeReport)].
+
+        One question at a time, each in a transaction of its own: between two, every
+        attempt shows each question in the version its answers name. `progress` (a
+        background.Task) counts the questions moved; a move stopped halfway, run again,
+        moves the questions left."""
+        if dry_run:
             attempts = self.attempts.all()
             return [
-                (old, current, marking.move_answers(current, attempts, by=by, dry_run=dry_run))
-                for old, current in newer
+                (old, current, marking.move_answers(current, attempts, by=by, dry_run=True))
+                for old, current in self.newer_versions()
             ]
+        newer = self.newer_versions()
+        if progress:
+            progress.begin(total=progress.done + len(newer), done=progress.done)
+        moves = []
+        for old, current in newer:
+            with transaction.atomic():
+                # Locked, so that two moves at once move each question once.
+                Assignment.objects.select_for_update().get(pk=self.pk)
+                if not self.kept_versions.filter(pk=old.pk).exists():
+                    continue
+                self.kept_versions.remove(old)
+                content_cache.outdate(Quiz.objects.filter(pk=self.quiz_id))
+                report = marking.move_answers(current, self.attempts.all(), by=by, dry_run=False)
+                if progress:
+                    progress.advance(changed=len(report.changes))
+            moves.append((old, current, report))
+        return moves
 
     @property
     def feedback_is_immediate(self) -> bool:

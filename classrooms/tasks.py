@@ -15,8 +15,11 @@ from django.db import IntegrityError, transaction
 from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from classrooms.models import Enrollment, ImportedStudent, RosterImport, WorkerHeartbeat
+from background.models import Task
+from background.work import teacher_task
+from classrooms.models import Assignment, Enrollment, ImportedStudent, RosterImport, WorkerHeartbeat
 from classrooms.students import new_password
 from quizsite.sealed import seal
 from quizzes.models import Attempt
@@ -82,6 +85,24 @@ def create_student(roster_import: RosterImport, row: dict) -> None:
         locked.save(update_fields=["problems", "heartbeat_at"])
 
 
+@teacher_task
+def move_to_current_versions(job) -> None:
+    """Move an assignment to the current versions of its questions (see
+    Assignment.move_to_current_versions), one question at a time."""
+    assignment = Assignment.objects.get(pk=job.arguments["assignment"])
+    assignment.move_to_current_versions(by=job.started_by, dry_run=False, progress=job)
+    job.finish(
+        ngettext(
+            "The assignment shows the current version of %(count)s question from now on; "
+            "%(changed)s scores changed.",
+            "The assignment shows the current versions of %(count)s questions from now on; "
+            "%(changed)s scores changed.",
+            job.total,
+        )
+        % {"count": job.total, "changed": job.tally.get("changed", 0)}
+    )
+
+
 def housekeeping(worker_id: str, now=None) -> None:
     """What the worker does every little while: say it is alive, submit attempts whose time
     ran out (pages do it too, when visited), start again imports that lost their worker,
@@ -90,6 +111,7 @@ def housekeeping(worker_id: str, now=None) -> None:
     WorkerHeartbeat.objects.update_or_create(worker_id=worker_id, defaults={"seen_at": now})
     Attempt.objects.close_expired()
     restart_stalled(now)
+    Task.objects.restart_stalled(now)
     ImportedStudent.objects.filter(roster_import__finished_at__lt=now - PASSWORDS_KEPT_FOR).exclude(
         sealed_password=""
     ).update(sealed_password="")

@@ -21,8 +21,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
+from background.models import Task
 from quizsite.admin_pages import admin_context, admin_next, admin_object, require_permission
-from quizzes import kind_forms, kinds, marking
+from quizzes import kind_forms, kinds, marking, tasks
 from quizzes.models import Attempt, Question, Quiz, Response
 
 # The marking queue's filters: query parameter -> lookup on Response.
@@ -236,23 +237,22 @@ def student_name(response) -> str:
 
 @require_http_methods(["GET", "POST"])
 def regrade(request, model_admin, object_id):
-    """Dry run on GET (what would change), the regrade itself on POST."""
+    """Dry run on GET (what would change); on POST the regrade starts in the background
+    and its progress page opens."""
     question = admin_object(request, model_admin, object_id, change=True)
     require_permission(request, model_admin.admin_site.get_model_admin(Response), change=True)
     attempts = Attempt.objects.for_teacher(request.user)
     if request.method == "POST":
-        report = marking.regrade(question, attempts, by=request.user, dry_run=False)
-        model_admin.log_change(request, question, _("Regraded answers"))
-        messages.success(
-            request,
-            _("Regraded: %(changed)s of %(checked)s scores changed in %(attempts)s attempts.")
-            % {
-                "changed": len(report.changes),
-                "checked": report.checked,
-                "attempts": report.attempts,
-            },
+        task = Task.start(
+            tasks.regrade,
+            title=_("Regrade answers to %(question)s") % {"question": question},
+            by=request.user,
+            arguments={"question": question.pk},
+            next_url=reverse("admin:quizzes_question_change", args=[question.pk]),
+            next_label=_("Back to the question"),
         )
-        return redirect("admin:quizzes_question_change", question.pk)
+        model_admin.log_change(request, question, _("Started regrading answers"))
+        return redirect("admin:background_task_change", task.pk)
     report = marking.regrade(question, attempts, by=request.user, dry_run=True)
     context = {
         **admin_context(request, model_admin, _("Regrade answers"), question),

@@ -127,6 +127,14 @@ class RegradeReport:
     def attempts(self) -> int:
         return len({change.response.attempt_id for change in self.changes})
 
+    def add(self, other: "RegradeReport") -> None:
+        """Count in what another part of the same regrade did."""
+        self.answers += other.answers
+        self.checked += other.checked
+        self.unfit += other.unfit
+        self.kept += other.kept
+        self.changes += other.changes
+
     @property
     def total_delta(self) -> Decimal:
         return sum((change.delta for change in self.changes), Decimal(0))
@@ -140,17 +148,47 @@ class RegradeReport:
         return sum(1 for change in self.changes if change.delta < 0)
 
 
-def regrade(question: Question, attempts, *, by, dry_run: bool = True) -> RegradeReport:
+# Attempts regraded in one transaction when a regrade runs in the background.
+REGRADE_BATCH = 50
+
+
+def regrade(
+    question: Question, attempts, *, by, dry_run: bool = True, progress=None
+) -> RegradeReport:
     """Score the answers to `question` in `attempts` again, with its current key and points.
 
     `attempts` is the queryset the caller may change (a teacher's own classes). With
     `dry_run` nothing is written. Essays keep their teacher's marks. Totals of submitted
     attempts follow, their maximum too when the question's points changed; attempts in
     progress are totalled when they are submitted.
+
+    With `progress` (a background.Task), it goes REGRADE_BATCH attempts at a time, each
+    batch in a transaction of its own that counts it done, so the teacher sees it move. A
+    regrade stopped halfway keeps the batches it committed; run again, it finds their
+    scores already right and changes nothing twice.
     """
     responses = Response.objects.filter(question=question)
     reason = _("Regraded after the answer key changed")
-    return _rescore(question, attempts, responses, by=by, dry_run=dry_run, reason=reason)
+    if progress is None or dry_run:
+        return _rescore(question, attempts, responses, by=by, dry_run=dry_run, reason=reason)
+    attempts = attempts.filter(quiz_id=question.quiz_id)
+    ids = list(attempts.order_by("pk").values_list("pk", flat=True))
+    progress.begin(total=len(ids))
+    report = RegradeReport()
+    for start in range(0, len(ids), REGRADE_BATCH):
+        batch = ids[start : start + REGRADE_BATCH]
+        with transaction.atomic():
+            part = _rescore(
+                question,
+                attempts.filter(pk__in=batch),
+                responses,
+                by=by,
+                dry_run=False,
+                reason=reason,
+            )
+            progress.advance(len(batch), changed=len(part.changes), attempts=part.attempts)
+        report.add(part)
+    return report
 
 
 def move_answers(question: Question, attempts, *, by, dry_run: bool = True) -> RegradeReport:

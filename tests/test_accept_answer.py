@@ -39,7 +39,7 @@ def school(take_quiz):
     }
 
 
-def test_the_owner_accepts_a_typed_answer_and_moves_their_class_after_a_dry_run(school):
+def test_the_owner_accepts_a_typed_answer_and_moves_their_class_after_a_dry_run(school, run_tasks):
     response = school["mine"].responses.get()
     mark_page = school["owner"].get(reverse("admin:quizzes_response_mark", args=[response.pk]))
     accept_url = reverse("admin:quizzes_response_accept", args=[response.pk])
@@ -57,6 +57,7 @@ def test_the_owner_accepts_a_typed_answer_and_moves_their_class_after_a_dry_run(
     assert sorted(current.choices.values_list("text", flat=True)) == ["CNSA", TYPED]
 
     school["owner"].post(done.redirect_chain[-1][0])
+    run_tasks()
     school["mine"].refresh_from_db()
     school["theirs"].refresh_from_db()
     assert school["mine"].score == Decimal(1)

@@ -5,6 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.factories import TeacherFactory
+from background.models import Task
 from lessons.factories import LessonFactory, SectionFactory
 from quizzes.factories import QuestionFactory, QuizFactory
 
@@ -42,15 +43,19 @@ def test_the_owner_sees_the_report_before_anything_is_created(client, owner, qui
     assert quiz.questions.count() == 0
 
 
-def test_confirming_reads_the_text_again_and_creates_the_questions(client, owner, quiz):
+def test_confirming_reads_the_text_again_and_creates_the_questions(client, owner, quiz, run_tasks):
     client.force_login(owner)
-    done = client.post(import_url(quiz), {"text": BANK, "format": "gift", "_apply": "1"})
+    started = client.post(import_url(quiz), {"text": BANK, "format": "gift", "_apply": "1"})
 
-    assert done.status_code == 302
-    assert done["Location"] == reverse("admin:quizzes_quiz_change", args=[quiz.pk])
+    task = Task.objects.get()
+    assert started.status_code == 302
+    assert started["Location"] == reverse("admin:background_task_change", args=[task.pk])
+    assert not quiz.questions.exists()  # the worker writes them
+    run_tasks()
     assert [q.prompt for q in quiz.questions.all()] == ["Which agency is China's?", "How are you?"]
-    page = client.get(done["Location"])
-    assert "2 questions imported" in page.content.decode()
+    page = client.get(started["Location"]).text
+    assert "2 questions imported" in page
+    assert reverse("admin:quizzes_quiz_change", args=[quiz.pk]) in page
 
 
 def test_an_uploaded_file_is_read_like_pasted_text(client, owner, quiz):

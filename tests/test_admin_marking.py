@@ -112,7 +112,7 @@ def test_changing_a_given_score_needs_a_reason_and_shows_on_the_attempt(teacher_
 
 
 def test_changing_an_answered_key_makes_a_version_the_class_moves_to_after_a_dry_run(
-    teacher_client, teacher, take_quiz
+    teacher_client, teacher, take_quiz, run_tasks
 ):
     quiz = QuizFactory(owners=[teacher])
     question = QuestionFactory(quiz=quiz, choices=[("CNSA", True), ("NASA", False)])
@@ -157,7 +157,10 @@ def test_changing_an_answered_key_makes_a_version_the_class_moves_to_after_a_dry
     assert "3 scores change: 2 up, 1 down." in dry_run.text
     assert Response.objects.filter(points=1).count() == 1  # nothing saved yet
 
-    done = teacher_client.post(moving_url, follow=True)
+    started = teacher_client.post(moving_url, follow=True)
+    assert "Waiting for the background worker" in started.text
+    run_tasks()
+    done = teacher_client.get(started.redirect_chain[-1][0])
     assert "3 scores changed" in done.text
     scores = dict(Attempt.objects.values_list("user__username", "score"))
     assert scores == {"ada": Decimal(0), "mae": Decimal(1), "kai": Decimal(1)}

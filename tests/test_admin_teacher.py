@@ -99,7 +99,7 @@ def test_autocomplete_offers_only_the_teachers_own_classes(first_class, second_t
 
 
 def test_the_second_teacher_cannot_change_the_first_teachers_class_or_scores(
-    first_class, second_teacher, client
+    first_class, second_teacher, client, run_tasks
 ):
     classroom, assignment, attempt = first_class
     code = classroom.join_code
@@ -116,6 +116,7 @@ def test_the_second_teacher_cannot_change_the_first_teachers_class_or_scores(
         {"classroom": classroom.pk, "quiz": assignment.quiz.pk, "grading_method": "highest"},
     )
     client.post(f"/admin/quizzes/question/{essay.question.pk}/regrade/")
+    run_tasks()
 
     classroom.refresh_from_db()
     essay.refresh_from_db()
@@ -144,7 +145,7 @@ def test_posting_another_teachers_class_in_an_assignment_form_is_refused(
 
 
 def test_regrade_by_another_teacher_leaves_the_first_teachers_attempts_alone(
-    first_class, second_teacher, client
+    first_class, second_teacher, client, run_tasks
 ):
     _classroom, _assignment, attempt = first_class
     single = attempt.quiz.questions.get(kind=Question.Kind.SINGLE)
@@ -155,6 +156,7 @@ def test_regrade_by_another_teacher_leaves_the_first_teachers_attempts_alone(
     single.choices.filter(text="Wrong").update(is_correct=True)
 
     client.post(f"/admin/quizzes/question/{single.pk}/regrade/")
+    run_tasks()
 
     assert Response.objects.get(attempt=attempt, question=single).points == Decimal(1)
 

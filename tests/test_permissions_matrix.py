@@ -21,6 +21,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.factories import TeacherFactory, UserFactory
+from background.models import Task
 from classrooms.factories import AssignmentFactory, ClassroomFactory, EnrollmentFactory
 from classrooms.models import RosterImport
 from quizzes import kinds
@@ -118,6 +119,13 @@ admin:classrooms_assignment_history                 login     login     login   
 admin:classrooms_assignment_delete                  login     login     login     shows     missing   shows
 admin:classrooms_assignment_statistics              login     login     login     shows     404       shows
 admin:classrooms_assignment_versions                 login     login     login     shows     404       shows
+# Background tasks: each teacher's own, read-only; the world's is teacher A's
+admin:background_task_changelist                    login     login     login     shows     scoped    shows
+admin:background_task_add                           login     login     login     403       403       403
+admin:background_task_change                        login     login     login     shows     404       shows
+admin/background/task/<path:object_id>/             login     login     login     redirect  redirect  redirect
+admin:background_task_history                       login     login     login     shows     missing   shows
+admin:background_task_delete                        login     login     login     403       403       403
 # Attempts and answers: read-only to teachers, scores change on the marking page
 admin:quizzes_attempt_changelist                    login     login     login     shows     scoped    shows
 admin:quizzes_attempt_add                           login     login     login     403       403       403
@@ -277,6 +285,12 @@ def make_world() -> dict:
             classroom=classroom, started_by=teacher_a, status=RosterImport.Status.FINISHED
         ),
         "response": submitted.responses.get(question=essay),
+        "task": Task.objects.create(
+            title=f"Move {assignment} to the current question versions",
+            started_by=teacher_a,
+            work="classrooms.tasks.move_to_current_versions",
+            status=Task.Status.FINISHED,
+        ),
     }
 
 
@@ -295,6 +309,7 @@ def admin_object(world, key):
     else:
         app, model = key.split("/")[1:3]
     return {
+        "background.task": world["task"],
         "classrooms.classroom": world["classroom"],
         "classrooms.assignment": world["assignment"],
         "quizzes.attempt": world["submitted"],

@@ -146,7 +146,7 @@ def test_a_student_in_the_middle_of_an_attempt_keeps_the_version_they_started_wi
     assert attempt.score == Decimal(1)
 
 
-def test_teacher_a_sees_the_newer_version_and_moves_to_it_after_a_dry_run(school):
+def test_teacher_a_sees_the_newer_version_and_moves_to_it_after_a_dry_run(school, run_tasks):
     b_makes_nasa_right(school)
     assignment_page = school["a"].get(
         reverse("admin:classrooms_assignment_change", args=[school["class_a"].pk])
@@ -162,6 +162,7 @@ def test_teacher_a_sees_the_newer_version_and_moves_to_it_after_a_dry_run(school
     assert scores(school["class_a"]) == {"ada": Decimal(2), "mae": Decimal(1)}  # not yet
 
     school["a"].post(versions_url)
+    run_tasks()
     assert scores(school["class_a"]) == {"ada": Decimal(1), "mae": Decimal(2)}
     new = current(school["agency"])
     assert set(
@@ -307,7 +308,9 @@ def test_a_change_made_from_a_replaced_version_is_refused(school):
     assert current(stale).version == 2
 
 
-def test_an_answer_naming_a_dropped_choice_no_longer_fits_and_the_dry_run_says_so(school):
+def test_an_answer_naming_a_dropped_choice_no_longer_fits_and_the_dry_run_says_so(
+    school, run_tasks
+):
     agency = school["agency"]
     form = question_form(agency, right="CNSA")
     form |= {
@@ -324,6 +327,7 @@ def test_an_answer_naming_a_dropped_choice_no_longer_fits_and_the_dry_run_says_s
     assert "1 answer no longer fits (a choice it used is gone) and scores 0." in dry_run
     assert "No score changes." in dry_run  # Mae's 0 stays 0; Ada's CNSA carries over
     school["a"].post(versions_url)
+    run_tasks()
     assert scores(school["class_a"]) == {"ada": Decimal(2), "mae": Decimal(1)}
     ada = Response.objects.get(attempt=school["ada"], question__key=agency.key)
     assert ada.answer == current(agency).choices.get(text="CNSA").pk
@@ -366,3 +370,42 @@ def test_the_gradebook_counts_the_points_of_the_versions_each_class_has(school):
     class_a.move_to_current_versions(by=None, dry_run=False)
     (class_a,) = class_assignments(school["class_a"].classroom)
     assert class_a.quiz_max_score == Decimal(4)
+
+
+def test_a_move_killed_halfway_leaves_each_question_whole_and_finishes_once_restarted(
+    school, run_tasks, monkeypatch
+):
+    """One question at a time: between two, each attempt shows each question in the
+    version its answers name, and a restart moves the rest without scoring anything twice."""
+    from background.models import Task
+    from classrooms import tasks
+    from tests.test_background_tasks import WorkerKilled, dies_on_call, restart_after_stall
+
+    b_makes_nasa_right(school)
+    year = school["year"]
+    url = reverse("admin:quizzes_question_change", args=[year.pk])
+    school["b"].post(url, question_form(year, right="2020"))
+    school["a"].post(reverse("admin:classrooms_assignment_versions", args=[school["class_a"].pk]))
+    task = Task.objects.get()
+    revive = dies_on_call(monkeypatch, "advance", 2)
+    with pytest.raises(WorkerKilled):
+        tasks.move_to_current_versions.call(task.pk)
+    revive()
+    ((kept, newer),) = school["class_a"].newer_versions()
+    for attempt in (school["ada"], school["mae"]):
+        shown = set(attempt.shown_questions().values_list("pk", flat=True))
+        answered = set(attempt.responses.values_list("question", flat=True))
+        assert answered == shown and kept.pk in shown and newer.pk not in shown
+    page = school["a"].get(reverse("admin:background_task_change", args=[task.pk]))
+    assert "1 of 2 done." in page.text
+
+    restart_after_stall(task)
+    run_tasks()
+    assert school["class_a"].newer_versions() == []
+    assert scores(school["class_a"]) == {"ada": Decimal(0), "mae": Decimal(1)}
+    assert ScoreChange.objects.filter(response__attempt__assignment=school["class_a"]).count() == 4
+    task.refresh_from_db()
+    assert task.outcome == (
+        "The assignment shows the current versions of 2 questions from now on; "
+        "4 scores changed."
+    )

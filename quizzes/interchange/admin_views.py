@@ -1,20 +1,22 @@
 """The quiz admin's pages for bringing questions in and taking them out.
 
 Importing shows the report first and writes nothing; the report page carries the file's
-text back in its form, and "Create these questions" reads it again on the server, so what is
-written is what that reading says, never a plan the browser sends.
+text back in its form, and "Create these questions" has the worker read it again (a file of
+hundreds of questions takes seconds), so what is written is what that reading says, never
+a plan the browser sends.
 """
 
-from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from background.models import Task
 from quizsite.admin_pages import admin_context, admin_object
+from quizzes import tasks
 from quizzes.interchange import report
 from quizzes.interchange.forms import ImportForm
 
@@ -29,29 +31,23 @@ def import_questions(request, model_admin, object_id):
     found = None
     if request.method == "POST" and form.is_valid():
         text, format = form.cleaned_data["text"], form.cleaned_data["format"]
+        if "_apply" in request.POST:
+            # Written by the worker, which reads the text again: what the report said.
+            task = Task.start(
+                tasks.import_questions,
+                title=_("Import questions into %(quiz)s") % {"quiz": quiz},
+                by=request.user,
+                arguments={"quiz": quiz.pk, "text": text, "format": format},
+                next_url=reverse("admin:quizzes_quiz_change", args=[quiz.pk]),
+                next_label=_("Back to the quiz"),
+            )
+            model_admin.log_change(request, quiz, _("Started importing questions"))
+            return redirect("admin:background_task_change", task.pk)
         try:
-            if "_apply" in request.POST:
-                found = report.apply(text, quiz, request.user, format)
-            else:
-                found = report.plan(text, quiz, request.user, format)
+            found = report.plan(text, quiz, request.user, format)
         except report.ImportRefused as error:
             form.add_error(None, str(error))
         else:
-            if found.applied:
-                count = len(found.created)
-                model_admin.log_change(
-                    request, quiz, _("Imported %(count)s questions") % {"count": count}
-                )
-                messages.success(
-                    request,
-                    ngettext(
-                        "%(count)s question imported. Choose each one's evidence and level.",
-                        "%(count)s questions imported. Choose each one's evidence and level.",
-                        count,
-                    )
-                    % {"count": count},
-                )
-                return redirect("admin:quizzes_quiz_change", quiz.pk)
             # The report page sends the same text again, in the format it was read as.
             form = ImportForm(initial={"text": text, "format": found.format})
     context = {

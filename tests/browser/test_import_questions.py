@@ -29,7 +29,7 @@ Welcome to the quiz: read the lesson first.
 """
 
 
-def test_the_teacher_reads_the_report_then_creates_the_questions(page, live_server):
+def test_the_teacher_reads_the_report_then_creates_the_questions(page, live_server, run_tasks):
     ensure_teachers_group()
     teacher = TeacherFactory(username="teacher")
     lesson = LessonFactory(title="Waves")
@@ -60,5 +60,9 @@ def test_the_teacher_reads_the_report_then_creates_the_questions(page, live_serv
     assert_accessible(page)
 
     page.get_by_role("button", name="Create these 5 questions").click()
+    expect(page.get_by_text("Waiting for the background worker to start it.")).to_be_visible()
+    run_tasks()
     expect(page.get_by_text("5 questions imported")).to_be_visible()
+    if shots:
+        page.screenshot(path=f"{shots}/import-done.png", full_page=True)
     assert quiz.questions.count() == 5

@@ -190,7 +190,7 @@ def test_read_the_gradebook_and_the_statistics(admin, school):
     expect(admin.get_by_role("img", name=re.compile("How many attempts scored"))).to_be_visible()
 
 
-def test_fix_a_key_and_move_the_class_to_the_new_version(admin, school):
+def test_fix_a_key_and_move_the_class_to_the_new_version(admin, school, run_tasks):
     quiz = school["assignment"].quiz
     question = quiz.questions.filter(kind=Question.Kind.SINGLE).order_by("position").first()
     choices = list(question.choices.order_by("position"))
@@ -213,7 +213,10 @@ def test_fix_a_key_and_move_the_class_to_the_new_version(admin, school):
     follow(admin, school["assignment"].classroom.name, skip=False)
     expect(admin.get_by_text("3 scores change: 2 up, 1 down.")).to_be_visible()
     press_button(admin, "Move this assignment to the current versions")
+    expect(admin.get_by_text("Waiting for the background worker to start it.")).to_be_visible()
+    run_tasks()  # the worker; the polled page then says what the move did
     expect(admin.get_by_text(re.compile("3 scores changed"))).to_be_visible()
+    assert_accessible(admin)
 
     answers = Response.objects.filter(question__key=question.key, question__is_current=True)
     assert answers.get(attempt__user__username="ada").points == 0
