@@ -332,7 +332,7 @@ def assignment_versions(request, model_admin, object_id):
     if request.method == "POST":
         task = Task.start(
             tasks.move_to_current_versions,
-            title=_("Move %(assignment)s to the current question versions")
+            title=_("Move “%(assignment)s” to the current question versions")
             % {"assignment": assignment},
             by=request.user,
             arguments={"assignment": assignment.pk},

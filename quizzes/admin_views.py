@@ -245,7 +245,7 @@ def regrade(request, model_admin, object_id):
     if request.method == "POST":
         task = Task.start(
             tasks.regrade,
-            title=_("Regrade answers to %(question)s") % {"question": question},
+            title=_("Regrade the answers to “%(question)s”") % {"question": question},
             by=request.user,
             arguments={"question": question.pk},
             next_url=reverse("admin:quizzes_question_change", args=[question.pk]),

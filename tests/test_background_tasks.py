@@ -154,11 +154,11 @@ def test_the_poll_gets_only_the_progress(teacher_client, regrade_class, run_task
 def test_the_task_list_shows_each_teacher_their_own(teacher_client, regrade_class, client):
     teacher_client.post(reverse("admin:quizzes_question_regrade", args=[regrade_class.pk]))
     mine = teacher_client.get(reverse("admin:background_task_changelist")).text
-    assert "Regrade answers to" in mine
+    assert "Regrade the answers to" in mine
     other = UserFactory(username="other", is_staff=True)
     client.force_login(other)
     theirs = client.get(reverse("admin:background_task_changelist")).text
-    assert "Regrade answers to" not in theirs
+    assert "Regrade the answers to" not in theirs
 
 
 # Question import: one transaction, so a killed worker leaves nothing behind.

@@ -406,6 +406,5 @@ def test_a_move_killed_halfway_leaves_each_question_whole_and_finishes_once_rest
     assert ScoreChange.objects.filter(response__attempt__assignment=school["class_a"]).count() == 4
     task.refresh_from_db()
     assert task.outcome == (
-        "The assignment shows the current versions of 2 questions from now on; "
-        "4 scores changed."
+        "The assignment shows the current versions of 2 questions from now on; 4 scores changed."
     )

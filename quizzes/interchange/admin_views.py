@@ -35,7 +35,7 @@ def import_questions(request, model_admin, object_id):
             # Written by the worker, which reads the text again: what the report said.
             task = Task.start(
                 tasks.import_questions,
-                title=_("Import questions into %(quiz)s") % {"quiz": quiz},
+                title=_("Import questions into “%(quiz)s”") % {"quiz": quiz},
                 by=request.user,
                 arguments={"quiz": quiz.pk, "text": text, "format": format},
                 next_url=reverse("admin:quizzes_quiz_change", args=[quiz.pk]),

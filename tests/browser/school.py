@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.factories import TeacherFactory, UserFactory
+from background.models import Task
 from classrooms.factories import (
     AssignmentFactory,
     ClassroomFactory,
@@ -101,6 +102,15 @@ def make_school() -> dict:
             if answer is not None:
                 attempt.save_answer(question, answer)
         attempt.submit()
+    # A regrade the teacher started, halfway through: its page is one a teacher reaches.
+    Task.objects.create(
+        title="Regrade the answers to a question",
+        started_by=teacher,
+        work="quizzes.tasks.regrade",
+        status=Task.Status.RUNNING,
+        total=40,
+        done=15,
+    )
     # Someone else's class, which this teacher must never see.
     other_teacher = TeacherFactory(username="other-teacher")
     other_class = ClassroomFactory(name="Other School Class", teachers=[other_teacher])

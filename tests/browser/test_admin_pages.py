@@ -123,6 +123,7 @@ def test_every_admin_page_a_teacher_reaches_passes_axe_and_fits_a_phone(page, li
         "quizzes_quiz_import",
         "quizzes_attempt_change",
         "lessons_lesson_change",
+        "background_task_change",
     ]:
         assert f"admin:{expected}" in {pattern_of(urlsplit(p).path) for p in visited}, expected
 
