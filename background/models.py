@@ -18,6 +18,10 @@ class TaskQuerySet(models.QuerySet):
     def unfinished(self):
         return self.filter(status__in=[Task.Status.QUEUED, Task.Status.RUNNING])
 
+    def running(self, work, *, by, arguments: dict):
+        """The unfinished task `by` started for `work` on the same things, if any."""
+        return self.unfinished().filter(started_by=by, work=work.module_path, arguments=arguments)
+
     def restart_stalled(self, now=None) -> list[int]:
         """Enqueue again every unfinished task that has shown no sign of life for a while
         (its worker was killed, or its machine is gone)."""
@@ -79,10 +83,7 @@ class Task(models.Model):
         """Queue `work` (a teacher_task) for a new Task; or, when `by` already waits for the
         same work on the same things (a second click), that one."""
         with transaction.atomic():
-            waiting = cls.objects.unfinished().filter(
-                started_by=by, work=work.module_path, arguments=arguments
-            )
-            if task := waiting.first():
+            if task := cls.objects.running(work, by=by, arguments=arguments).first():
                 return task
             task = cls.objects.create(
                 title=title[:300],

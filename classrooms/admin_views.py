@@ -348,6 +348,9 @@ def assignment_versions(request, model_admin, object_id):
         _("Newer question versions"),
         assignment,
         assignment=assignment,
+        running_task=Task.objects.running(
+            tasks.move_to_current_versions, by=request.user, arguments={"assignment": assignment.pk}
+        ).first(),
         moves=[
             {
                 "old": old,

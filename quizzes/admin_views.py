@@ -262,6 +262,9 @@ def regrade(request, model_admin, object_id):
             (change, question.answer_display(change.response.answer)) for change in report.changes
         ],
         "is_essay": not question.kind_rules.scored,
+        "running_task": Task.objects.running(
+            tasks.regrade, by=request.user, arguments={"question": question.pk}
+        ).first(),
     }
     return TemplateResponse(request, "admin/quizzes/question/regrade.html", context)
 

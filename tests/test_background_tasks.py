@@ -114,6 +114,8 @@ def test_a_second_click_follows_the_first_task(teacher_client, regrade_class):
     url = reverse("admin:quizzes_question_regrade", args=[regrade_class.pk])
     first, second = teacher_client.post(url), teacher_client.post(url)
     assert first["Location"] == second["Location"]
+    # The page that started it says it runs, and leads to it.
+    assert f'href="{first["Location"]}">See its progress' in teacher_client.get(url).text
     assert Task.objects.count() == 1
     assert DBTaskResult.objects.count() == 1
 

@@ -398,6 +398,10 @@ def test_a_move_killed_halfway_leaves_each_question_whole_and_finishes_once_rest
         assert answered == shown and kept.pk in shown and newer.pk not in shown
     page = school["a"].get(reverse("admin:background_task_change", args=[task.pk]))
     assert "1 of 2 done." in page.text
+    versions = school["a"].get(
+        reverse("admin:classrooms_assignment_versions", args=[school["class_a"].pk])
+    )
+    assert "See its progress" in versions.text
 
     restart_after_stall(task)
     run_tasks()
