@@ -68,7 +68,7 @@ def signup(request):
             return ratelimit.refuse(response, block)
         if form.is_valid():
             user = form.save()
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user)  # by the only backend (settings.AUTHENTICATION_BACKENDS)
             messages.success(
                 request, _("Welcome! Now join your class with the code from your teacher.")
             )

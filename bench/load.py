@@ -2,8 +2,11 @@
 
     .venv/bin/python bench/load.py --students 100
     .venv/bin/python bench/load.py --students 100 --configs 2x8,3x4,4x4   # workers x threads
+    .venv/bin/python bench/load.py --students 100 --database sqlite       # the embedded default
 
-It creates a fresh PostgreSQL database (dropped afterwards; --keep keeps it), migrates, loads
+It creates a fresh PostgreSQL database (dropped afterwards; --keep keeps it), or with
+`--database sqlite` a SQLite file in WAL mode served by one gunicorn process (as the
+embedded default runs: one machine, cache and sessions in the database), migrates, loads
 the shipped fixtures and collects static files, creates N students in a class with a
 deferred-feedback assignment of one shipped quiz, and starts gunicorn with
 quizsite.gunicorn_conf (DJANGO_DEBUG off, psycopg's pool sized to the threads). Then, from this
@@ -57,15 +60,21 @@ def parse_args():
         help="gunicorn workers x threads to compare, e.g. 2x8,4x4 (default: gunicorn_conf's)",
     )
     parser.add_argument(
+        "--database",
+        choices=["postgresql", "sqlite"],
+        default="postgresql",
+        help="sqlite: a file of the run's own, one server process, no Redis unless --redis",
+    )
+    parser.add_argument(
         "--server",
         default="postgres://postgres@127.0.0.1:5432",
         help="PostgreSQL server URL, without a database name",
     )
     parser.add_argument(
         "--redis",
-        default="redis://127.0.0.1:6379/0",
+        default="",
         help="REDIS_URL for cache and sessions, as a scaled-out site runs; 'none' keeps both "
-        "in the database",
+        "in the database (default: Redis at 127.0.0.1:6379/0 with PostgreSQL, none with SQLite)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     return parser.parse_args()
@@ -78,20 +87,8 @@ class Database:
     """A fresh PostgreSQL database of our own, and Django in this process pointed at it."""
 
     def __init__(self, server_url: str, redis_url: str, tmp: Path):
-        import psycopg
-
         self.name = f"orbit_load_{uuid.uuid4().hex[:10]}"
-        self.url = f"{server_url.rstrip('/')}/{self.name}"
-        parts = urlsplit(server_url)
-        self.admin = psycopg.connect(
-            host=parts.hostname,
-            port=parts.port or 5432,
-            user=parts.username,
-            password=parts.password,
-            dbname="postgres",
-            autocommit=True,
-        )
-        self.admin.execute(f'CREATE DATABASE "{self.name}"')
+        self.url = self.create(server_url, tmp)
         # Settings as they are, with static files collected into a temporary directory,
         # and the site's URLs plus bench/layers.py's views.
         (tmp / "load_settings.py").write_text(
@@ -120,12 +117,40 @@ class Database:
         # The project's logging prints every client request at INFO; only the report here.
         logging.getLogger("httpx").setLevel(logging.WARNING)
 
+    def create(self, server_url: str, tmp: Path) -> str:
+        import psycopg
+
+        parts = urlsplit(server_url)
+        self.admin = psycopg.connect(
+            host=parts.hostname,
+            port=parts.port or 5432,
+            user=parts.username,
+            password=parts.password,
+            dbname="postgres",
+            autocommit=True,
+        )
+        self.admin.execute(f'CREATE DATABASE "{self.name}"')
+        return f"{server_url.rstrip('/')}/{self.name}"
+
     def drop(self):
         from django.db import connections
 
         connections.close_all()
         self.admin.execute(f'DROP DATABASE "{self.name}" WITH (FORCE)')
         self.admin.close()
+
+
+class SqliteDatabase(Database):
+    """A SQLite file of the run's own (the site's settings put it in WAL mode)."""
+
+    def create(self, server_url: str, tmp: Path) -> str:
+        self.path = tmp / f"{self.name}.sqlite3"
+        return f"sqlite:///{self.path}"
+
+    def drop(self):
+        from django.db import connections
+
+        connections.close_all()  # the file goes with the run's temporary directory
 
 
 def prepare(students: int, quiz_slug: str):
@@ -526,8 +551,7 @@ def report(config, students, questions, record, ceiling_result, lost, duplicates
     rate, livez, livez_errors = ceiling_result
     answers = len(record.latencies["answer"])
     print(
-        f"\n== gunicorn {config.workers} workers x {config.threads} threads "
-        f"(psycopg pool of {config.threads} per worker), {students} students =="
+        f"\n== gunicorn {config.workers} workers x {config.threads} threads, {students} students =="
     )
     print(f"{'step':<11} {'requests':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}")
     for step in STEPS:
@@ -590,7 +614,7 @@ async def run_configs(args, configs, database, tmp, servers, prepared):
     weigher, usernames = usernames[-1], usernames[:-1]
     print(
         f"quiz {args.quiz}: {len(questions)} questions; {args.students} students; "
-        f"{os.cpu_count()} CPUs; cache and sessions in "
+        f"{os.cpu_count()} CPUs; {args.database}; cache and sessions in "
         + ("the database" if args.redis == "none" else f"Redis ({args.redis})"),
         flush=True,
     )
@@ -634,8 +658,14 @@ def main():
     configs = [
         tuple(int(n) for n in spec.split("x")) for spec in args.configs.split(",") if spec
     ] or [(None, None)]
+    sqlite = args.database == "sqlite"
+    args.redis = args.redis or ("none" if sqlite else "redis://127.0.0.1:6379/0")
+    if sqlite:
+        # One process: SQLite's writers share one file lock, which threads of one process
+        # queue for in order (more processes only add lock contention between them).
+        configs = [(1, threads or None) for _workers, threads in configs]
     tmp = Path(tempfile.mkdtemp(prefix="orbit-load-"))
-    database = Database(args.server, args.redis, tmp)
+    database = (SqliteDatabase if sqlite else Database)(args.server, args.redis, tmp)
     servers = []
     print(f"preparing database {database.name} ...", flush=True)
     try:

@@ -2,7 +2,9 @@
 
 Everything in the cache is either a copy of the database (questions, session copies) or a
 count that may reset (rate limits), so an unreachable cache must slow a request down, never
-fail it. `get_copy` and `keep_copy` are how code reads and fills copies.
+fail it. `Copies` is how code reads, fills and deletes copies; a copy that never changes
+under its key (its key names the version it copies) is also kept in the process
+(`ProcessCopies`), so that reading it again asks the shared cache nothing.
 
 Redis: one redis-py client per connection pool, tuned to fail fast. Django's own backend
 builds a new `redis.Redis` for every call, which costs more Python than the cache hit it
@@ -19,6 +21,8 @@ that never drops an entry before it expires. Rate limits count in this cache
 import base64
 import logging
 import pickle
+import threading
+from collections import OrderedDict
 
 from django.core.cache import cache
 from django.core.cache.backends.db import DatabaseCache
@@ -47,22 +51,101 @@ FAIL_FAST = {
 }
 
 
-def get_copy(key: str):
-    """The cached copy under `key`; None when there is none or the cache can't be reached
-    (the caller reads the database instead)."""
-    try:
-        return cache.get(key)
-    except CACHE_ERRORS as error:
-        logger.warning("cache unreachable, reading %s from the database: %s", key, error)
-        return None
+STALE_LIMIT = 10_000  # outdated copies remembered per process (an outage's worth)
+
+_stale = set()  # cache keys whose copy a failed write or delete may have left outdated
+_stale_lock = threading.Lock()
 
 
-def keep_copy(key: str, value, timeout: int) -> None:
-    """Store a copy if the cache can be reached; if not, the next request makes it again."""
-    try:
-        cache.set(key, value, timeout)
-    except CACHE_ERRORS as error:
-        logger.warning("cache unreachable, %s not stored: %s", key, error)
+class Copies:
+    """A cache as code that keeps copies of the database in it uses it, its failures made
+    harmless: a cache that can't be reached reads as a miss (the caller reads the database)
+    and a copy not made is made next time. A copy that could not be replaced or deleted (a
+    changed row, while the cache was away) is outdated if the cache comes back with its
+    data: such keys are remembered and deleted as soon as this process reaches the cache
+    again, and never read meanwhile; and no copy lives longer than `longest` seconds, in
+    case this process is gone."""
+
+    def __init__(self, cache, *, longest: int):
+        self.cache = cache
+        self.longest = longest
+
+    def get(self, key, default=None):
+        try:
+            if _stale:
+                self._delete_stale()  # before any copy is read, since it might be one of them
+            return self.cache.get(key, default)
+        except CACHE_ERRORS as error:
+            logger.warning("cache unreachable, reading %s from the database: %s", key, error)
+            return default
+
+    def set(self, key, value, timeout=None):
+        timeout = self.longest if timeout is None else min(timeout, self.longest)
+        try:
+            self.cache.set(key, value, timeout)
+        except CACHE_ERRORS as error:
+            self._remember_stale(key, error)
+
+    def delete(self, key):
+        try:
+            self.cache.delete(key)
+        except CACHE_ERRORS as error:
+            self._remember_stale(key, error)
+
+    def __contains__(self, key):
+        try:
+            return key in self.cache
+        except CACHE_ERRORS:
+            return False  # cached_db then asks the database
+
+    def _remember_stale(self, key, error):
+        logger.warning("cache unreachable, copy %s not updated: %s", key, error)
+        with _stale_lock:
+            if len(_stale) < STALE_LIMIT:
+                _stale.add(key)
+
+    def _delete_stale(self):
+        with _stale_lock:
+            keys = list(_stale)
+        self.cache.delete_many(keys)
+        with _stale_lock:
+            _stale.difference_update(keys)
+
+
+class ProcessCopies:
+    """The last `size` copies this process read, for keys whose copy never changes.
+
+    Kept pickled, so every request unpickles objects of its own, as from the shared cache,
+    and no thread sees another's changes to them."""
+
+    def __init__(self, size: int, *, longest: int):
+        self.size = size
+        self.shared = Copies(cache, longest=longest)
+        self._copies = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str):
+        with self._lock:
+            pickled = self._copies.get(key)
+            if pickled is not None:
+                self._copies.move_to_end(key)
+        if pickled is None:
+            found = self.shared.get(key)
+            if found is not None:
+                self._keep(key, pickle.dumps(found, pickle.HIGHEST_PROTOCOL))
+            return found
+        return pickle.loads(pickled)
+
+    def set(self, key: str, value) -> None:
+        self.shared.set(key, value)
+        self._keep(key, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+
+    def _keep(self, key: str, pickled: bytes) -> None:
+        with self._lock:
+            self._copies[key] = pickled
+            self._copies.move_to_end(key)
+            while len(self._copies) > self.size:
+                self._copies.popitem(last=False)
 
 
 class ReusedClient(RedisCacheClient):

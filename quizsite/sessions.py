@@ -12,71 +12,14 @@ to the database, read from the cache first), with the cache's failures made harm
   meanwhile; and no copy lives longer than COPY_TIMEOUT, in case this process is gone.
 """
 
-import logging
-import threading
-
 from django.contrib.sessions.backends import cached_db
 
-from quizsite.cache import CACHE_ERRORS
-
-logger = logging.getLogger(__name__)
+from quizsite.cache import Copies
 
 COPY_TIMEOUT = 10 * 60  # seconds; then the session is read from the database again
-STALE_LIMIT = 10_000  # outdated copies remembered per process (an outage's worth)
-
-_stale = set()  # cache keys whose copy a failed write or delete may have left outdated
-_stale_lock = threading.Lock()
-
-
-class SessionCopies:
-    """The cache as cached_db uses it, where every failure is a miss (or a copy not made)."""
-
-    def __init__(self, cache):
-        self.cache = cache
-
-    def get(self, key, default=None):
-        try:
-            if _stale:
-                self._delete_stale()  # before any copy is read, since it might be one of them
-            return self.cache.get(key, default)
-        except CACHE_ERRORS as error:
-            logger.warning("session cache unreachable, reading the database: %s", error)
-            return default
-
-    def set(self, key, value, timeout=None):
-        timeout = COPY_TIMEOUT if timeout is None else min(timeout, COPY_TIMEOUT)
-        try:
-            self.cache.set(key, value, timeout)
-        except CACHE_ERRORS as error:
-            self._remember_stale(key, error)
-
-    def delete(self, key):
-        try:
-            self.cache.delete(key)
-        except CACHE_ERRORS as error:
-            self._remember_stale(key, error)
-
-    def __contains__(self, key):
-        try:
-            return key in self.cache
-        except CACHE_ERRORS:
-            return False  # cached_db then asks the database
-
-    def _remember_stale(self, key, error):
-        logger.warning("session cache unreachable, copy %s not updated: %s", key, error)
-        with _stale_lock:
-            if len(_stale) < STALE_LIMIT:
-                _stale.add(key)
-
-    def _delete_stale(self):
-        with _stale_lock:
-            keys = list(_stale)
-        self.cache.delete_many(keys)
-        with _stale_lock:
-            _stale.difference_update(keys)
 
 
 class SessionStore(cached_db.SessionStore):
     def __init__(self, session_key=None):
         super().__init__(session_key)
-        self._cache = SessionCopies(self._cache)
+        self._cache = Copies(self._cache, longest=COPY_TIMEOUT)

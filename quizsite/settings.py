@@ -157,6 +157,9 @@ CACHES["default"]["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX", "")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The signed-in account is read from a copy in the cache (accounts/backends.py).
+AUTHENTICATION_BACKENDS = ["accounts.backends.CachedUserBackend"]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

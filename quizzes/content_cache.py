@@ -7,6 +7,8 @@ are per assignment, and a change of what it keeps outdates its quiz too.
 Cached copies are named after the quiz's `content_version`, which every change to its
 questions, choices or evidence replaces in the same transaction: the attempt's own query
 reads the version, so no request can see a copy older than what the database says.
+A copy never changes under its name, so each process also keeps the latest it read: the
+question an answer needs then costs no round trip to the shared cache at all.
 A cache that can't be reached is a miss: the question comes from the database.
 """
 
@@ -15,11 +17,14 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from lessons.models import Lesson, Section
-from quizsite.cache import get_copy, keep_copy
+from quizsite.cache import ProcessCopies
 from quizzes import scoring
 from quizzes.models import Attempt, Choice, Question, Quiz
 
 TIMEOUT = 24 * 60 * 60  # outdated versions are never read again; let them expire
+# A question with its choices pickles to a few kB: a few hundred questions of the quizzes
+# being taken right now.
+copies = ProcessCopies(size=500, longest=TIMEOUT)
 
 
 def question_at(attempt: Attempt, number: int) -> tuple[list[int], Question | None]:
@@ -28,14 +33,14 @@ def question_at(attempt: Attempt, number: int) -> tuple[list[int], Question | No
     of one assignment show the same versions (Attempt.questions), so they share copies."""
     quiz = attempt.quiz
     key = f"quiz:{quiz.pk}:v{quiz.content_version}:{attempt.assignment_id}:question:{number}"
-    found = get_copy(key)
+    found = copies.get(key)
     if found is None:
         ids = list(attempt.shown_questions().values_list("pk", flat=True))
         if not 1 <= number <= len(ids):
             return ids, None  # not cached: any number can be typed into a URL
         question = Question.objects.for_feedback().get(pk=ids[number - 1])
         found = (ids, question)
-        keep_copy(key, found, TIMEOUT)
+        copies.set(key, found)
     return found
 
 

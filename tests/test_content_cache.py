@@ -125,3 +125,30 @@ def test_only_the_quizzes_that_cite_a_changed_lesson_are_outdated(quiz):
     assert after[other.pk] != versions[other.pk]
     quiz.lesson.save()
     assert Quiz.objects.get(pk=other.pk).content_version == after[other.pk]
+
+
+def test_a_question_read_once_is_served_from_the_process_without_the_shared_cache(
+    student_client, quiz, attempt, monkeypatch
+):
+    from quizzes import content_cache
+
+    def unreachable(*args, **kwargs):
+        raise AssertionError("the shared cache was asked")
+
+    monkeypatch.setattr("quizsite.cache.cache.get", unreachable)
+    ids, first = content_cache.question_at(attempt, 1)
+    _ids, again = content_cache.question_at(attempt, 1)
+    assert first.prompt == quiz.questions.get(position=1).prompt
+    first.prompt = "changed by one request"
+    assert again.prompt != first.prompt  # each request unpickles objects of its own
+
+
+def test_a_change_is_never_hidden_by_the_process_copy(student_client, quiz, attempt):
+    from quizzes import content_cache
+
+    question = quiz.questions.get(position=1)
+    question.prompt = "Which agency runs the lunar programme?"
+    question.save()
+    attempt.refresh_from_db()  # a new request reads the quiz's new content version
+    _ids, fresh = content_cache.question_at(attempt, 1)
+    assert fresh.prompt == "Which agency runs the lunar programme?"
