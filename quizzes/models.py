@@ -8,8 +8,8 @@ from typing import Protocol
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MinValueValidator
-from django.db import IntegrityError, models, transaction
-from django.db.models import Exists, F, OuterRef, Q, Sum
+from django.db import connections, models, transaction
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.urls import reverse
@@ -803,41 +803,31 @@ class Attempt(models.Model):
             raise AttemptClosed
         self.last_seen_at = now
 
-    def save_answer(self, question, answer, *, first_only=False, known=None):
-        """Store (or replace) the answer to one question and score it; return the response.
+    def save_answer(self, question, answer, *, first_only=False):
+        """Store (or replace) the answer to one question and score it; return the response
+        as written (see Response.objects.write_answer).
 
-        `known` is the question's response as this request read it, if there was one; it is
-        updated in place (without it, an existing response is found when the INSERT fails).
-        With `first_only` an existing answer stands (AlreadyAnswered): checked under the
-        lock, since two tabs checking answers at once must not both get feedback on their own.
+        Two statements in one transaction: the UPDATE that locks the attempt while it is
+        open, and the answer's upsert. With `first_only` an existing answer stands
+        (AlreadyAnswered): checked under the lock, since two tabs checking answers at once
+        must not both get feedback on their own.
         """
         now = timezone.now()
         points = kinds.score(question.answer_key(), answer, question.points)
         # Time on a question: since the student last saw a page of this attempt,
         # capped so a tab left open overnight doesn't count as study time.
         seconds_spent = min(int((now - self.last_seen_at).total_seconds()), 600)
-        changes = {"answer": answer, "points": points, "answered_at": now}
-        try:
-            with transaction.atomic():
-                self.lock_open(now)
-                if known is None:
-                    return Response.objects.create(
-                        attempt=self, question=question, seconds_spent=seconds_spent, **changes
-                    )
-                changeable = Response.objects.filter(pk=known.pk)
-                if first_only:
-                    changeable = changeable.filter(answer__isnull=True)
-                spent = F("seconds_spent") + seconds_spent
-                if not changeable.update(**changes, seconds_spent=spent):
-                    raise AlreadyAnswered  # only an existing answer can stop the update
-        except IntegrityError:
-            # Another tab saved this question after this request read the responses.
-            known = self.responses.get(question=question)
-            return self.save_answer(question, answer, first_only=first_only, known=known)
-        for field, value in changes.items():
-            setattr(known, field, value)
-        known.seconds_spent += seconds_spent
-        return known
+        with transaction.atomic():
+            self.lock_open(now)
+            return Response.objects.write_answer(
+                self,
+                question,
+                answer=answer,
+                points=points,
+                at=now,
+                seconds_spent=seconds_spent,
+                first_only=first_only,
+            )
 
     @transaction.atomic
     def toggle_flag(self, question) -> bool:
@@ -868,6 +858,67 @@ class Attempt(models.Model):
         self.max_score = self.full_marks()
         self.score = sum((r.points for r in responses if r.points is not None), Decimal(0))
         self.is_provisional = any(r.points is None for r in responses)
+
+
+class ResponseManager(models.Manager):
+    def write_answer(self, attempt, question, *, answer, points, at, seconds_spent, first_only):
+        """The answer written in one statement, an upsert: inserted, or replacing the
+        question's response (its time spent added up; unless `first_only` and it has an
+        answer: AlreadyAnswered). Returns the Response as stored, its teacher's fields
+        aside, with `answered_elsewhere`: how many other questions of the attempt have an
+        answer, which the progress line needs. Call it holding the attempt's lock.
+
+        Written in SQL because Django's bulk_create(update_conflicts=True) can neither add
+        to a column nor leave an answer standing; PostgreSQL and SQLite (3.35 or later) both
+        read it as it is."""
+        connection = connections[self.db]
+        table = connection.ops.quote_name(self.model._meta.db_table)
+        field = self.model._meta.get_field
+        stands = f"WHERE {table}.answer IS NULL" if first_only else ""
+        sql = f"""
+            INSERT INTO {table} (attempt_id, question_id, answer, points, answered_at,
+                                 seconds_spent, flagged, needs_review, comment)
+            VALUES (%s, %s, %s, %s, %s, %s, FALSE, FALSE, '')
+            ON CONFLICT (attempt_id, question_id) DO UPDATE SET
+                answer = excluded.answer,
+                points = excluded.points,
+                answered_at = excluded.answered_at,
+                seconds_spent = {table}.seconds_spent + excluded.seconds_spent
+            {stands}
+            RETURNING id, flagged, seconds_spent, (
+                SELECT COUNT(*) FROM {table} AS other
+                WHERE other.attempt_id = %s AND other.question_id <> %s
+                AND other.answer IS NOT NULL
+            )
+        """
+        params = [
+            attempt.pk,
+            question.pk,
+            field("answer").get_db_prep_save(answer, connection),
+            field("points").get_db_prep_save(points, connection),
+            field("answered_at").get_db_prep_save(at, connection),
+            seconds_spent,
+            attempt.pk,
+            question.pk,
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        if row is None:
+            raise AlreadyAnswered  # only an existing answer can stop the upsert
+        pk, flagged, seconds, answered_elsewhere = row
+        response = self.model(
+            pk=pk,
+            attempt=attempt,
+            question=question,
+            answer=answer,
+            points=points,
+            answered_at=at,
+            seconds_spent=seconds,
+            flagged=bool(flagged),
+        )
+        response.answered_elsewhere = answered_elsewhere
+        return response
 
 
 class Response(models.Model):
@@ -902,6 +953,8 @@ class Response(models.Model):
     comment = models.TextField(_("teacher's comment"), blank=True)
     seconds_spent = models.PositiveIntegerField(_("time spent (seconds)"), default=0)
     answered_at = models.DateTimeField(_("answered"), auto_now=True)
+
+    objects = ResponseManager()
 
     class Meta:
         ordering = ["attempt", "question__position"]

@@ -20,10 +20,12 @@ def progress(
     responses,
     question_url: QuestionURL | None = None,
     current_only=False,
+    answered: int | None = None,
 ) -> dict:
     """What the progress line shows, and with `question_url` the navigator: every
     question's number, link and state (or, `current_only`, the one on screen: all an
-    answer can change)."""
+    answer can change). `answered`, when known, counts the answered questions in place of
+    `responses`, which then need only the one on screen."""
 
     def item(n):
         response = responses.get(question_ids[n - 1])
@@ -35,7 +37,8 @@ def progress(
             "current": n == number,
         }
 
-    answered = sum(1 for r in responses.values() if r.is_answered)
+    if answered is None:
+        answered = sum(1 for r in responses.values() if r.is_answered)
     context = {
         "attempt": attempt,
         "number": number,

@@ -225,35 +225,26 @@ def attempt_question(request: HtmxHttpRequest, public_id, number):
         if request.method == "POST":
             raise Http404(_("This attempt has no question %(number)s.") % {"number": number})
         return redirect(attempt_question_url(attempt, attempt.resume_number()))
-    responses = {r.question_id: r for r in attempt.responses.all()}
-    response = responses.get(question.pk)
-    error, status, saved = "", 200, False
+    response, error, status, saved = None, "", 200, False
 
     # A POST, or the answer this student posted while signed out, replayed once signed in.
     posted = (
         request.POST if request.method == "POST" else take_stashed_answer(request, attempt, number)
     )
     if posted is not None:
-        already = _("You have already answered this question.")
-        if attempt.feedback_is_immediate and response and response.is_answered:
-            error, status = already, 409
-        else:
-            try:
-                response = attempt.save_answer(
-                    question,
-                    read_answer(attempt, question, posted),
-                    first_only=attempt.feedback_is_immediate,
-                    known=response,
-                )
-                responses[question.pk] = response
-                saved = True
-            except scoring.InvalidAnswer as invalid:
-                error, status = _(str(invalid)), 400
-            except AlreadyAnswered:  # another tab's answer got in first: show its feedback
-                error, status = already, 409
-                response = responses[question.pk] = attempt.responses.get(question=question)
-            except AttemptClosed:
-                return closed_attempt_reply(request, reload_closed(attempt))
+        try:
+            response = attempt.save_answer(
+                question,
+                read_answer(attempt, question, posted),
+                first_only=attempt.feedback_is_immediate,
+            )
+            saved = True
+        except scoring.InvalidAnswer as invalid:
+            error, status = _(str(invalid)), 400
+        except AlreadyAnswered:  # another tab's answer got in first: show its feedback
+            error, status = _("You have already answered this question."), 409
+        except AttemptClosed:
+            return closed_attempt_reply(request, reload_closed(attempt))
         if not request.htmx and saved:
             if "next" in posted and number < len(question_ids):
                 number += 1
@@ -268,13 +259,26 @@ def attempt_question(request: HtmxHttpRequest, public_id, number):
         # Autosaves (deferred feedback) update the status around the form, never the
         # inputs the student is typing in; checked answers replace the whole screen.
         if request.method == "POST" and not attempt.feedback_is_immediate:
+            if saved:  # the answer's upsert counted the others: no need to read them
+                responses = {question.pk: response}
+                answered = response.answered_elsewhere + 1
+            else:
+                responses = {r.question_id: r for r in attempt.responses.all()}
+                answered = None
             context = screens.progress(
-                attempt, question_ids, number, responses, attempt_question_url, current_only=True
+                attempt,
+                question_ids,
+                number,
+                responses,
+                attempt_question_url,
+                current_only=True,
+                answered=answered,
             )
-            context.update(error=error, saved=saved, response=response)
+            context.update(error=error, saved=saved, response=responses.get(question.pk))
             reply = render(request, template + "#autosave-result", context, status=status)
             return acknowledge(request, reply, saved)
         template += "#attempt-screen"
+    responses = {r.question_id: r for r in attempt.responses.all()}
     context = screens.question_screen(
         attempt, question_ids, question, number, responses, attempt_question_url
     )
