@@ -254,13 +254,18 @@ def cache_calls(settings, monkeypatch):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     settings.SESSION_ENGINE = "quizsite.sessions"
     backend, calls = caches["default"], []
+
+    def counting(name):
+        call = getattr(backend, name)
+
+        def counted(*args, **kwargs):
+            calls.append(name)
+            return call(*args, **kwargs)
+
+        return counted
+
     for name in CACHE_METHODS:
-
-        def counted(*args, _call=getattr(backend, name), _name=name, **kwargs):
-            calls.append(_name)
-            return _call(*args, **kwargs)
-
-        monkeypatch.setattr(backend, name, counted)
+        monkeypatch.setattr(backend, name, counting(name))
     return calls
 
 
