@@ -50,7 +50,7 @@ def locked_write(request):
 LAYERS = [
     ("GET", "/livez", "/livez: no session, no database"),
     ("GET", "/bench/session/", "+ the session (one read of the session store)"),
-    ("GET", "/bench/user/", "+ the logged-in user (1 query)"),
+    ("GET", "/bench/user/", "+ the logged-in user (a copy in the cache)"),
     ("GET", "/bench/attempt/", "+ the attempt (1 query)"),
     ("POST", "/bench/write/", "+ a locked write (BEGIN, 2 UPDATEs, COMMIT)"),
 ]
