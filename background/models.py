@@ -126,8 +126,14 @@ class Task(models.Model):
         )
 
     def fail(self, outcome: str, **changes) -> None:
-        self._write(
-            status=self.Status.FAILED, outcome=outcome, finished_at=timezone.now(), **changes
+        # Never over a finish: a run restarted while the first still ran may fail after it.
+        unfinished = Task.objects.filter(pk=self.pk).exclude(status=self.Status.FINISHED)
+        unfinished.update(
+            status=self.Status.FAILED,
+            outcome=outcome,
+            finished_at=timezone.now(),
+            heartbeat_at=timezone.now(),
+            **changes,
         )
 
     def _write(self, **fields) -> None:

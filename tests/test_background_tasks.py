@@ -210,3 +210,16 @@ def test_an_import_refused_by_the_time_it_runs_says_why(
     assert task.status == Task.Status.FAILED
     assert task.outcome.startswith("Nothing was imported:")
     assert list(quiz.questions.all()) == [question]
+
+
+def test_a_second_run_that_fails_after_the_first_finished_leaves_it_finished(
+    teacher_client, regrade_class, run_tasks
+):
+    teacher_client.post(reverse("admin:quizzes_question_regrade", args=[regrade_class.pk]))
+    task = Task.objects.get()
+    stale = Task.objects.get(pk=task.pk)  # a run restarted while the first still ran
+    run_tasks()
+    stale.fail("It stopped with an error.")
+    task.refresh_from_db()
+    assert task.status == Task.Status.FINISHED
+    assert task.outcome.startswith("Regraded 5 attempts")
