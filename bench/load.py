@@ -437,7 +437,7 @@ async def ceiling(url: str, clients: int, requests_each: int):
     return len(latencies) / elapsed, latencies, errors
 
 
-async def layer_ladder(students, requests_each: int) -> list[tuple[str, float, int]]:
+async def layer_ladder(students, requests_each: int) -> list[tuple[str, float, list]]:
     """/livez, then each of bench/layers.py's views, from every student at once, as (layer,
     requests/s, errors): what an answer's parts cost on this server."""
     from layers import LAYERS
@@ -461,9 +461,8 @@ async def layer_ladder(students, requests_each: int) -> list[tuple[str, float, i
 
         started = time.perf_counter()
         await asyncio.gather(*(one(student) for student in students))
-        ladder.append(
-            (layer, len(students) * requests_each / (time.perf_counter() - started), len(errors))
-        )
+        rate = len(students) * requests_each / (time.perf_counter() - started)
+        ladder.append((layer, rate, errors))
     return ladder
 
 
@@ -603,7 +602,8 @@ def report_ladder(ladder, result):
     livez_rate = ladder[0][1]
     print(f"what an answer's parts cost ({'requests/s':>10}, share of /livez):")
     for layer, rate, errors in ladder:
-        failed = f"   {errors} errors" if errors else ""
+        kinds = ", ".join(sorted({str(error) for error in errors}))
+        failed = f"   {len(errors)} errors ({kinds})" if errors else ""
         print(f"  {layer:<48} {rate:6.0f} {rate / livez_rate:6.0%}{failed}")
     answer = "saving an answer (the answer phase above)"
     print(f"  {answer:<48} {result['throughput']:6.0f} {result['throughput'] / livez_rate:6.0%}")
