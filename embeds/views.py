@@ -14,12 +14,14 @@ from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve
+from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csp import csp_override
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from embeds import snippets, tokens
@@ -58,6 +60,7 @@ def embed_view(view):
 
     @functools.wraps(view)
     def guarded(request, *args, **kwargs):
+        choose_language(request)
         try:
             if request.method not in SAFE_METHODS:
                 check_same_origin(request)
@@ -78,6 +81,18 @@ def embed_view(view):
         return csp_override(policy)(guarded)(request, *args, **kwargs)
 
     return csrf_exempt(xframe_options_exempt(framed))
+
+
+def choose_language(request):
+    """The language the embed's switch (or the embedding page's address) chose, as `lang`:
+    a frame may keep no cookie, so every address the embed's pages send to carries it on
+    (`lang_query`). Without it, the browser's language, as LocaleMiddleware found it."""
+    chosen = request.POST.get("lang") or request.GET.get("lang")
+    request.lang_query = ""
+    if chosen in dict(settings.LANGUAGES):
+        translation.activate(chosen)
+        request.LANGUAGE_CODE = chosen
+        request.lang_query = "?" + urlencode({"lang": chosen})
 
 
 def check_same_origin(request):
@@ -104,7 +119,11 @@ def render_refusal(request, refusal):
     template = "embeds/embed_error.html"
     if request.htmx:
         template += "#practice-panel"
-    context = {"message": refusal.message, "lesson": refusal.lesson}
+    context = {
+        "message": refusal.message,
+        "lesson": refusal.lesson,
+        "lang_query": request.lang_query,
+    }
     response = render(request, template, context, status=refusal.status)
     patch_vary_headers(response, ["HX-Request"])
     if refusal.retry_after:
@@ -149,7 +168,13 @@ def practice_attempt(request, lesson) -> Attempt:
 def render_practice(request, lesson, attempt=None, number=None, error="", status=200):
     """The embed page, or with htmx only its practice panel, as the attempt now stands."""
     quiz = attempt.quiz if attempt else lesson.practice_quiz
-    context = {"lesson": lesson, "quiz": quiz, "attempt": attempt, "error": error}
+    context = {
+        "lesson": lesson,
+        "quiz": quiz,
+        "attempt": attempt,
+        "error": error,
+        "lang_query": request.lang_query,
+    }
     if attempt is None and quiz is not None:
         context["question_count"] = quiz.questions.current().count()
         context["lesson_url"] = request.build_absolute_uri(lesson.get_absolute_url())
@@ -185,9 +210,16 @@ def posted_number(request):
 
 
 @embed_view
-@require_GET
+@require_http_methods(["GET", "POST"])
 def lesson_embed(request, slug):
-    return render_practice(request, get_lesson(slug))
+    """The lesson and its practice quiz. The language switch posts here, with the embed
+    token and question number once the quiz has started, so the student stays where they
+    were (the token may not go in a URL)."""
+    lesson = get_lesson(slug)
+    if request.method == "POST" and request.POST.get(TOKEN_FIELD):
+        attempt = practice_attempt(request, lesson)
+        return render_practice(request, lesson, attempt, posted_number(request))
+    return render_practice(request, lesson)
 
 
 @embed_view
@@ -268,7 +300,17 @@ def practice_continue(request, slug):
     """
     attempt = practice_attempt(request, get_lesson(slug))
     remember_practice_attempt(request, attempt)
-    return redirect(attempt.get_absolute_url())
+    response = redirect(attempt.get_absolute_url())
+    if request.lang_query:  # the tab goes on in the language the embed was switched to
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            request.LANGUAGE_CODE,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    return response
 
 
 @embed_view

@@ -8,16 +8,17 @@ from quizsite.admin_pages import ListTitleMixin
 class SectionInline(admin.StackedInline):
     model = Section
     extra = 0
-    fields = [("position", "anchor"), "heading", "body"]
+    # Each text beside its Chinese version.
+    fields = [("position", "anchor"), ("heading", "heading_zh"), ("body", "body_zh")]
 
 
 @admin.register(Lesson)
 class LessonAdmin(ListTitleMixin, admin.ModelAdmin):
     list_display = ["title", "slug", "source_outlet"]
-    search_fields = ["title", "summary"]
+    search_fields = ["title", "title_zh", "summary"]
     prepopulated_fields = {"slug": ["title"]}
     fieldsets = [
-        (None, {"fields": ["title", "slug", "summary"]}),
+        (None, {"fields": [("title", "title_zh"), "slug", ("summary", "summary_zh")]}),
         (_("Source"), {"fields": ["source_title", "source_author", "source_outlet", "source_url"]}),
     ]
     inlines = [SectionInline]
@@ -27,5 +28,5 @@ class LessonAdmin(ListTitleMixin, admin.ModelAdmin):
 class SectionAdmin(ListTitleMixin, admin.ModelAdmin):
     list_display = ["heading", "lesson", "position", "anchor"]
     list_filter = ["lesson"]
-    search_fields = ["heading", "body"]
+    search_fields = ["heading", "heading_zh", "body"]
     list_select_related = ["lesson"]

@@ -2,6 +2,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from lessons.bilingual import Bilingual
 from lessons.markdown import SECTION_MAX_LENGTH, SUMMARY_MAX_LENGTH, MaxMarkdownLength
 
 
@@ -10,8 +11,11 @@ class LessonManager(models.Manager):
         return self.get(slug=slug)
 
 
-class Lesson(models.Model):
+class Lesson(Bilingual, models.Model):
     title = models.CharField(_("title"), max_length=200)
+    # db_default: rows written by code older than these fields (a deploy in progress, an old
+    # migration's state) get no Chinese rather than an error.
+    title_zh = models.CharField(_("title in Chinese"), max_length=200, blank=True, db_default="")
     slug = models.SlugField(
         _("web address"),
         unique=True,
@@ -19,6 +23,12 @@ class Lesson(models.Model):
     )
     summary = models.TextField(
         _("summary"), blank=True, validators=[MaxMarkdownLength(SUMMARY_MAX_LENGTH)]
+    )
+    summary_zh = models.TextField(
+        _("summary in Chinese"),
+        blank=True,
+        db_default="",
+        validators=[MaxMarkdownLength(SUMMARY_MAX_LENGTH)],
     )
     source_title = models.CharField(_("source title"), max_length=300)
     source_author = models.CharField(_("source author"), max_length=200)
@@ -51,7 +61,7 @@ class SectionManager(models.Manager):
         return self.get(lesson__slug=lesson_slug, anchor=anchor)
 
 
-class Section(models.Model):
+class Section(Bilingual, models.Model):
     """A short passage of a lesson; its anchor is what questions cite as evidence."""
 
     lesson = models.ForeignKey(
@@ -68,12 +78,22 @@ class Section(models.Model):
         ),
     )
     heading = models.CharField(_("heading"), max_length=200)
+    heading_zh = models.CharField(
+        _("heading in Chinese"), max_length=200, blank=True, db_default=""
+    )
     body = models.TextField(
         _("body"),
         help_text=_(
             "Markdown: a blank line starts a paragraph; *emphasis*, **bold**, lists and links "
             "work. Any other HTML is removed."
         ),
+        validators=[MaxMarkdownLength(SECTION_MAX_LENGTH)],
+    )
+    body_zh = models.TextField(
+        _("body in Chinese"),
+        blank=True,
+        db_default="",
+        help_text=_("Empty: Chinese pages show the English."),
         validators=[MaxMarkdownLength(SECTION_MAX_LENGTH)],
     )
 
@@ -98,10 +118,15 @@ class Section(models.Model):
         return (self.lesson.slug, self.anchor)
 
     def terms(self) -> list[tuple[str, str]]:
-        """A glossary or timeline ("Term: text" in every paragraph) as pairs; else empty."""
-        pairs = [paragraph.partition(": ") for paragraph in self.body.split("\n\n")]
-        if len(pairs) < 2 or not all(sep and 0 < len(term) <= 60 for term, sep, _ in pairs):
-            return []
-        return [(term.strip(), text.strip()) for term, _sep, text in pairs]
+        return glossary_terms(self.body)
 
     natural_key.dependencies = ["lessons.lesson"]
+
+
+def glossary_terms(body: str) -> list[tuple[str, str]]:
+    """A glossary or timeline ("Term: text" in every paragraph, or "Term：text" in Chinese)
+    as pairs; else empty."""
+    pairs = [paragraph.replace("：", ": ", 1).partition(": ") for paragraph in body.split("\n\n")]
+    if len(pairs) < 2 or not all(sep and 0 < len(term) <= 60 for term, sep, _ in pairs):
+        return []
+    return [(term.strip(), text.strip()) for term, _sep, text in pairs]

@@ -74,13 +74,13 @@ class ListTitleMixin:
 
 
 def short_time(moment) -> str:
-    """A moment as a list shows it, in the school's time zone: "12 Dec, 14:00", with the
-    year only when it isn't this one; "—" for none."""
+    """A moment as a list shows it, in the school's time zone and the page's language:
+    "12 Dec, 14:00", with the year only when it isn't this one; "—" for none."""
     if moment is None:
         return "—"
     local = timezone.localtime(moment)
     same_year = local.year == timezone.localdate().year
-    shown = formats.date_format(local, "j M, H:i" if same_year else "j M Y, H:i")
+    shown = formats.date_format(local, "SHORT_DATETIME_FORMAT" if same_year else "DATETIME_FORMAT")
     return shown.replace(" ", "\N{NO-BREAK SPACE}")  # a date never splits over two lines
 
 

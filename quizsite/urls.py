@@ -33,6 +33,7 @@ urlpatterns = [
     path("admin/r/<path:content_type_id>/<path:object_id>/", admin.site.admin_view(view_on_site)),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the language switch
     path("", include("lessons.urls")),
     path("", include("quizzes.urls")),
     path("", include("classrooms.urls")),

@@ -30,21 +30,22 @@ UNIT_FACTORS = {
     "km": ("length", Fraction(1000)),
 }
 
-# The words students write for the units the engine knows, by symbol: a question in
-# grams takes "g", "gram", "grams" and "gramme" alike. Teachers add their own words for
-# any other unit (AnswerKey.unit_words); plurals need no listing (see unit_name).
+# The words students write for the units the engine knows, by symbol, in English and in
+# Chinese: a question in grams takes "g", "gram", "grams", "gramme" and "克" alike. Teachers
+# add their own words for any other unit (AnswerKey.unit_words: "rounds: 轮"); plurals need
+# no listing (see unit_name).
 UNIT_WORDS = {
-    "mg": ("milligram", "milligramme"),
-    "g": ("gram", "gramme", "gm"),
-    "kg": ("kilogram", "kilogramme", "kilo", "kgs"),
-    "t": ("tonne", "metric ton"),
-    "mm": ("millimetre", "millimeter"),
-    "cm": ("centimetre", "centimeter"),
-    "m": ("metre", "meter"),
-    "km": ("kilometre", "kilometer", "kms"),
-    "yr": ("year", "yrs"),
-    "month": ("mo", "mos"),
-    "day": ("d",),
+    "mg": ("milligram", "milligramme", "毫克"),
+    "g": ("gram", "gramme", "gm", "克", "公克"),
+    "kg": ("kilogram", "kilogramme", "kilo", "kgs", "千克", "公斤"),
+    "t": ("tonne", "metric ton", "吨"),
+    "mm": ("millimetre", "millimeter", "毫米"),
+    "cm": ("centimetre", "centimeter", "厘米"),
+    "m": ("metre", "meter", "米"),
+    "km": ("kilometre", "kilometer", "kms", "千米", "公里"),
+    "yr": ("year", "yrs", "年"),
+    "month": ("mo", "mos", "个月"),
+    "day": ("d", "天"),
     "%": ("percent", "per cent"),
 }
 
@@ -201,12 +202,16 @@ NUMBER = re.compile(
     r"|[0-9]{1,3}(?:[ \u00a0\u2009\u202f][0-9]{3})+|[0-9]+)(?:\.[0-9]+)?|\.[0-9]+))"
     r"\s*(?P<unit>(?![\s0-9.,+-]).*?)\s*"
 )
+# Full-width ASCII (U+FF01 to U+FF5E) and the ideographic space, to their ASCII forms.
+FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 NOT_A_NUMBER = _("Enter a number in digits, for example 42 or 4,500; a unit may follow it.")
 
 
 def parse_number(text: str) -> tuple[Decimal, str]:
     """'1,731 g' -> (Decimal('1731'), 'g'). Commas or spaces group thousands; the point
-    is decimal."""
+    is decimal. Full-width digits and signs, as Chinese keyboards type them ("１７３１克"),
+    read as their ASCII forms."""
+    text = text.translate(FULL_WIDTH)
     match = NUMBER.fullmatch(text.replace("\u2212", "-"))  # U+2212 is the typeset minus
     if not match:
         raise InvalidAnswer(NOT_A_NUMBER)

@@ -1,4 +1,7 @@
 import os
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 from hypothesis import settings as hypothesis_settings
@@ -16,6 +19,17 @@ hypothesis_settings.register_profile(
     "ci", parent=hypothesis_settings.get_profile("orbit"), derandomize=True
 )
 hypothesis_settings.load_profile("ci" if os.environ.get("CI") == "true" else "orbit")
+
+
+def pytest_sessionstart(session):
+    """Compile the translations when a catalog changed since (bin/test always does): pages in
+    Chinese would otherwise show the strings of an older build, or English."""
+    catalogs = Path(__file__).resolve().parent.parent / "locale"
+    for po in catalogs.glob("*/LC_MESSAGES/django.po"):
+        mo = po.with_suffix(".mo")
+        stale = not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime
+        if stale and shutil.which("msgfmt"):  # without gettext, tests/test_languages.py fails
+            subprocess.run(["msgfmt", "--check", "-o", str(mo), str(po)], check=True)
 
 
 @pytest.fixture(autouse=True)
@@ -103,6 +117,14 @@ def take_quiz():
         return attempt
 
     return take
+
+
+@pytest.fixture
+def practice_quiz(quiz):
+    """The two-question quiz as its lesson's practice quiz: anyone may start it."""
+    quiz.is_practice = True
+    quiz.save()
+    return quiz
 
 
 @pytest.fixture

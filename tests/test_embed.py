@@ -349,7 +349,7 @@ def test_the_embed_and_the_attempt_page_show_the_same_question_and_feedback(clie
     # The question's fields (choices in this attempt's order) and its feedback with the explanation.
     for part in (
         r"<fieldset.*?</fieldset>",
-        r'<div class="feedback.*?class="explanation">.*?</div>',
+        r'<div class="feedback.*?class="explanation" lang="en">.*?</div>',
     ):
         embedded, site = (re.search(part, r.text, re.S).group() for r in (answered, on_site))
         assert embedded == site

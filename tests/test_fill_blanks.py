@@ -91,7 +91,7 @@ def test_the_page_shows_the_passage_with_a_labelled_field_in_each_gap_and_no_key
     assert "The probe" in page and "side of the Moon in" in page
     for number in (1, 2, 3):  # each gap's label names it and is tied to its field
         field_id = re.search(
-            rf'<label class="visually-hidden" for="([^"]+)">Gap {number} of 3<', page
+            rf'<label class="visually-hidden" for="([^"]+)" lang="en">Gap {number} of 3<', page
         )
         assert field_id and f'id="{field_id[1]}"' in page
     for secret in ("Chang'e 4", "Change 4", "2019"):

@@ -257,9 +257,9 @@ def test_explanations_in_feedback_are_markdown_without_anything_executable(clien
     )
 
     assert feedback.status_code == 200
-    assert '<div class="explanation">' in feedback.text
+    assert '<div class="explanation" lang="en">' in feedback.text
     assert "<em>the lesson</em>" in feedback.text
-    assert_nothing_executable(feedback.text.split('<div class="explanation">')[1])
+    assert_nothing_executable(feedback.text.split('<div class="explanation" lang="en">')[1])
 
 
 def test_explanations_on_the_results_page_are_clean(client, hostile_lesson):
@@ -269,7 +269,7 @@ def test_explanations_on_the_results_page_are_clean(client, hostile_lesson):
 
     page = client.get(f"/attempts/{attempt.public_id}/results/").text
 
-    explanation = page.split('<div class="explanation">')[1].split("</div>")[0]
+    explanation = page.split('<div class="explanation" lang="en">')[1].split("</div>")[0]
     assert "<em>the lesson</em>" in explanation
     assert_nothing_executable(explanation)
 

@@ -52,6 +52,7 @@ livez                                               scoped    ok        scoped  
 favicon                                             redirect  redirect  redirect  redirect  redirect  redirect
 robots_txt                                          scoped    ok        scoped    ok        scoped    ok
 oembed                                              scoped    ok        scoped    ok        scoped    ok
+set_language                                        redirect  redirect  redirect  redirect  redirect  redirect
 lessons:lesson_list                                 scoped    ok        scoped    ok        scoped    ok
 lessons:lesson_detail                               scoped    ok        scoped    ok        scoped    ok
 quizzes:quiz_detail                                 scoped    ok        scoped    ok        scoped    ok

@@ -157,5 +157,7 @@ def test_the_admin_lists_the_units_a_numeric_question_accepts(admin_client_logge
         kind="numeric", numeric_answer=1731, unit="g", unit_convertible=True, choices=[]
     )
     page = admin_client_logged_in.get(reverse("admin:quizzes_question_change", args=[question.pk]))
-    assert "g, gram, gramme, gm, in the singular or plural, in any case; or no unit." in page.text
+    assert "g, gram, gramme, gm, 克, 公克, in the singular or plural, in any case; or no unit." in (
+        page.text
+    )
     assert "Converted: mg, kg, t." in page.text

@@ -497,8 +497,11 @@ def test_the_not_a_number_message_never_shows_the_answer():
 
 
 def test_accepted_units_list_what_a_teacher_should_know():
-    assert accepted_units(CONVERTIBLE_GRAMS) == (["g", "gram", "gramme", "gm"], ["mg", "kg", "t"])
-    assert accepted_units(YEARS) == (["years", "yr", "year", "yrs"], [])
+    assert accepted_units(CONVERTIBLE_GRAMS) == (
+        ["g", "gram", "gramme", "gm", "克", "公克"],
+        ["mg", "kg", "t"],
+    )
+    assert accepted_units(YEARS) == (["years", "yr", "year", "yrs", "年"], [])
     assert accepted_units(replace(ROUNDS, unit_words=("rnd",))) == (["rounds", "rnd"], [])
     assert accepted_units(AnswerKey(NUMERIC, value=Decimal(1))) == ([], [])
 
@@ -924,3 +927,29 @@ def test_any_listed_synonym_may_replace_another_inside_an_answer(words, used, wr
     assume(not {"us", "usa", "united", "states", "america"} & set(words))
     key = lenient(" ".join([used, *words]), synonyms=US_FORMS)
     assert points_for(key, " ".join([written, *words])) == TWO
+
+
+# --- numeric: Chinese units and full-width digits -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("key", "answer"),
+    [
+        (GRAMS, "1731克"),
+        (GRAMS, "1,731 克"),
+        (GRAMS, "１７３１克"),  # full-width digits, as a Chinese keyboard types them
+        (GRAMS, "１，７３１ g"),
+        (KILOGRAMS, "1.7千克"),
+        (KILOGRAMS, "1.7公斤"),
+        (KILOGRAMS, "1731克"),  # converted, as the key allows
+        (YEARS, "5年"),
+        (YEARS, "５ 年"),
+    ],
+)
+def test_chinese_units_and_full_width_digits_count_like_english_ones(key, answer):
+    assert points_for(key, answer) == TWO
+
+
+def test_a_chinese_unit_of_another_kind_still_earns_nothing():
+    assert points_for(GRAMS, "1731千米") == Decimal("0.00")
+    assert points_for(YEARS, "5天") == Decimal("0.00")

@@ -12,6 +12,7 @@
 // - In a sandboxed frame, where the quiz can't run, says where to find it.
 // - After htmx swaps the practice panel, reads the news out and moves focus into it,
 //   so keyboard and screen reader users stay in the frame where they were answering.
+// - Keeps the language switch's hidden fields on the attempt and question now shown.
 // - When a request gets no answer, or a server error, says nothing was sent: the panel
 //   isn't swapped, so the student's answer stays as it was, never shown as checked.
 (function () {
@@ -121,6 +122,12 @@
   document.addEventListener("htmx:afterSettle", function () {
     var panel = document.getElementById("practice-panel");
     if (!panel) return;
+    // The language switch posts the attempt's token and the question now on screen.
+    var languageSwitch = document.querySelector(".embed-language-switch");
+    if (languageSwitch) {
+      languageSwitch.elements.embed_token.value = panel.dataset.token || "";
+      languageSwitch.elements.number.value = panel.dataset.number || "";
+    }
     var news = panel.querySelector("[data-announce]");
     if (news) announce(news.textContent.replace(/\s+/g, " ").trim());
     var focusable = news || panel.querySelector("#question-heading");

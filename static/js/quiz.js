@@ -396,6 +396,10 @@
       leavingWithinSite = true;
     }
   });
+  // The language switch reloads this very page, and what this tab kept comes back with it.
+  document.addEventListener("submit", function (event) {
+    if (event.target.closest(".language-switch")) leavingWithinSite = true;
+  });
   window.addEventListener("beforeunload", function (event) {
     flushTyping();
     var attempt = pageAttempt();

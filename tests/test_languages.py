@@ -1,0 +1,296 @@
+"""Two languages: English and Simplified Chinese, chosen by the browser or the switch on every
+page; every other browser gets English, marked as English."""
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+
+from lessons.factories import LessonFactory, SectionFactory
+from lessons.models import Lesson
+from quizzes.models import Attempt
+
+pytestmark = pytest.mark.django_db
+
+BASE_DIR = Path(settings.BASE_DIR)
+CHINESE = {"HTTP_ACCEPT_LANGUAGE": "zh-CN,zh;q=0.9,en;q=0.5"}
+FRENCH = {"HTTP_ACCEPT_LANGUAGE": "fr-FR,fr;q=0.9"}
+
+
+def chinese(text: str) -> str:
+    """The interface's own translation of `text`, which must have one."""
+    with translation.override("zh-hans"):
+        translated = translation.gettext(text)
+    assert translated != text, f"no Chinese for {text!r}"
+    return translated
+
+
+def page_language(response) -> str:
+    return re.search(r'<html lang="([^"]+)"', response.text)[1]
+
+
+def test_a_french_browser_gets_english_pages_marked_as_english(client):
+    page = client.get(reverse("login"), **FRENCH)
+    assert page_language(page) == "en"
+    assert page["Content-Language"] == "en"
+    # Django's own labels come in English too, not "Nom d'utilisateur" beside English text.
+    assert "Username" in page.text and "Nom" not in page.text and "Connexion" not in page.text
+
+
+def test_a_chinese_browser_gets_the_interface_in_chinese(client, practice_lesson):
+    page = client.get(reverse("login"), **CHINESE)
+    assert page_language(page) == "zh-hans"
+    assert chinese("Log in") in page.text and chinese("Sign up") in page.text
+    lesson = client.get(practice_lesson.get_absolute_url(), **CHINESE)
+    assert page_language(lesson) == "zh-hans" and chinese("In this lesson") in lesson.text
+
+
+def test_the_switch_is_on_every_page_and_brings_the_reader_back(client, practice_lesson):
+    url = practice_lesson.get_absolute_url()
+    page = client.get(url)
+    switch = re.search(r'<form class="language-switch".*?</form>', page.text, re.S)[0]
+    assert 'value="zh-hans" lang="zh-hans">简体中文</button>' in switch
+    assert 'lang="en" aria-current="true">English</span>' in switch
+
+    # Back to the page the form was on, as the browser names it in Referer.
+    back = client.post(
+        reverse("set_language"), {"language": "zh-hans"}, HTTP_REFERER=f"http://testserver{url}"
+    )
+    assert back.status_code == 302 and back["Location"] == f"http://testserver{url}"
+    page = client.get(url, **FRENCH)  # the choice outranks what the browser asks for
+    assert page_language(page) == "zh-hans" and chinese("In this lesson") in page.text
+    assert 'lang="zh-hans" aria-current="true">简体中文</span>' in page.text
+
+
+def test_a_student_switching_mid_quiz_stays_on_their_question(student_client, practice_quiz):
+    quiz = practice_quiz
+    student_client.post(reverse("quizzes:quiz_start", args=[quiz.slug]))
+    attempt = Attempt.objects.get()
+    question_2 = reverse("quizzes:attempt_question", args=[attempt.public_id, 2])
+    referer = f"http://testserver{question_2}"
+    back = student_client.post(
+        reverse("set_language"), {"language": "zh-hans"}, HTTP_REFERER=referer
+    )
+    assert back["Location"] == referer
+    page = student_client.get(question_2)
+    assert page_language(page) == "zh-hans"
+    assert chinese("Question %(number)s of %(total)s") % {"number": 2, "total": 2} in page.text
+
+
+def test_error_pages_follow_the_language(client):
+    page = client.get("/no-such-page/", **CHINESE)
+    assert page.status_code == 404 and page_language(page) == "zh-hans"
+
+
+# The embed keeps no cookie: the language travels as `lang`.
+
+
+def embed_url(name, lesson, query=""):
+    return reverse(f"embeds:{name}", args=[lesson.slug]) + query
+
+
+def test_the_embed_follows_the_browser_or_the_address(client, practice_lesson):
+    page = client.get(embed_url("lesson_embed", practice_lesson), **CHINESE)
+    assert page_language(page) == "zh-hans"
+    assert chinese("Start the practice quiz") in page.text
+    # An embedding page may ask for a language in the frame's address.
+    page = client.get(embed_url("lesson_embed", practice_lesson, "?lang=zh-hans"), **FRENCH)
+    assert page_language(page) == "zh-hans"
+    start = embed_url("practice_start", practice_lesson, "?lang=zh-hans")
+    assert f'hx-post="{start}"' in page.text  # the choice goes on with every request
+    page = client.get(embed_url("lesson_embed", practice_lesson, "?lang=fr"), **FRENCH)
+    assert page_language(page) == "en"
+
+
+def test_the_embed_switch_keeps_the_student_on_their_question(client, practice_lesson):
+    started = client.post(embed_url("practice_start", practice_lesson))
+    token = re.search(r'name="embed_token" value="([^"]+)"', started.text)[1]
+    client.cookies.clear()  # as in a frame that keeps none
+    switched = client.post(
+        embed_url("lesson_embed", practice_lesson),
+        {"embed_token": token, "number": "2", "lang": "zh-hans"},
+    )
+    assert switched.status_code == 200 and page_language(switched) == "zh-hans"
+    assert chinese("Question %(number)s of %(total)s") % {"number": 2, "total": 2} in (
+        switched.text
+    )
+    answer = embed_url("practice_answer", practice_lesson, "?lang=zh-hans")
+    assert f'hx-post="{answer}"' in switched.text
+    assert Attempt.objects.count() == 1  # the same attempt, not a new one
+
+
+# Every string marked for translation has its Chinese.
+
+
+@pytest.fixture(scope="module")
+def fresh_catalog(tmp_path_factory) -> polib.POFile:
+    """The Chinese catalog as bin/messages would make it from the code as it is now, in a
+    copy of the project: new strings come out empty, changed ones fuzzy."""
+    copy = tmp_path_factory.mktemp("project")
+    skip = shutil.ignore_patterns(".*", "__pycache__", "staticfiles", "node_modules", "*.mo")
+    for item in BASE_DIR.iterdir():
+        if item.name.startswith(".") or item.name in {"staticfiles", "test-artifacts"}:
+            continue
+        if item.is_dir():
+            shutil.copytree(item, copy / item.name, ignore=skip)
+        else:
+            shutil.copy2(item, copy / item.name)
+    subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "makemessages",
+            "--locale=zh_Hans",
+            "--no-obsolete",
+            "--ignore=bench",
+            "--ignore=tests",
+            "--ignore=*/factories.py",
+        ],
+        cwd=copy,
+        check=True,
+        capture_output=True,
+        env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "quizsite.settings"},
+    )
+    return polib.pofile(str(copy / "locale/zh_Hans/LC_MESSAGES/django.po"))
+
+
+def test_every_string_marked_for_translation_has_its_chinese(fresh_catalog):
+    missing = [
+        entry.msgid
+        for entry in fresh_catalog
+        if not entry.obsolete and (not entry.translated() or "fuzzy" in entry.flags)
+    ]
+    assert not missing, (
+        f"{len(missing)} strings have no Chinese: run bin/messages and translate them in "
+        f"locale/zh_Hans/LC_MESSAGES/django.po, starting with {missing[:20]}"
+    )
+
+
+def test_translations_keep_their_placeholders(fresh_catalog):
+    placeholder = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w*\}|\{\{ ?\w+ ?\}\}")
+    wrong = [
+        entry.msgid
+        for entry in fresh_catalog
+        if entry.translated()
+        # Chinese has one form for every count: it reads the plural's placeholders.
+        for original, translated in (
+            [(entry.msgid_plural, form) for form in entry.msgstr_plural.values()]
+            if entry.msgid_plural
+            else [(entry.msgid, entry.msgstr)]
+        )
+        if sorted(placeholder.findall(original)) != sorted(placeholder.findall(translated))
+    ]
+    assert not wrong, f"these translations lose or add a placeholder: {wrong}"
+
+
+def test_dates_follow_the_language(student_client, practice_quiz):
+    quiz = practice_quiz
+    student_client.post(reverse("quizzes:quiz_start", args=[quiz.slug]))
+    started = Attempt.objects.get().started_at
+    english = student_client.get(reverse("quizzes:attempt_list")).text
+    assert f"{started:%-d %b %Y}, {started:%H:%M}" in english
+    student_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    chinese_page = student_client.get(reverse("quizzes:attempt_list")).text
+    assert f"{started.year}年{started.month}月{started.day}日" in chinese_page
+
+
+def test_the_teachers_admin_is_in_chinese_with_its_switch(client, teacher):
+    client.force_login(teacher)
+    page = client.get(reverse("admin:index"), **CHINESE)
+    assert page_language(page) == "zh-hans"
+    assert chinese("Orbit Quiz for teachers") in page.text
+    assert 'lang="en">English</button>' in page.text
+
+
+def test_continuing_an_embed_in_a_new_tab_keeps_its_language(client, practice_lesson):
+    started = client.post(embed_url("practice_start", practice_lesson))
+    token = re.search(r'name="embed_token" value="([^"]+)"', started.text)[1]
+    tab = client.post(
+        embed_url("practice_continue", practice_lesson, "?lang=zh-hans"), {"embed_token": token}
+    )
+    assert tab.status_code == 302
+    page = client.get(tab["Location"], follow=True, **FRENCH)
+    assert page_language(page) == "zh-hans"
+
+
+# Lessons in both languages: each block in the page's language where it has one, marked.
+
+
+@pytest.fixture
+def bilingual_lesson(db):
+    lesson = LessonFactory(title="Making waves in space", title_zh="太空中的波澜", slug="waves")
+    SectionFactory(
+        lesson=lesson,
+        anchor="law",
+        heading="A law from 2011",
+        heading_zh="2011年的一项法律",
+        body="The Wolf Amendment limits NASA.",
+        body_zh="沃尔夫条款限制了NASA。",
+    )
+    SectionFactory(lesson=lesson, anchor="words", heading="Words", body="Only in English.")
+    return lesson
+
+
+def test_a_chinese_page_shows_the_chinese_and_the_english_where_there_is_none(
+    client, bilingual_lesson
+):
+    page = client.get(bilingual_lesson.get_absolute_url(), **CHINESE).text
+    assert '<h1 lang="zh-hans">太空中的波澜</h1>' in page
+    assert 'lang="zh-hans">2011年的一项法律</h2>' in page and "沃尔夫条款限制了NASA。" in page
+    assert 'lang="en">Words</h2>' in page and "Only in English." in page
+    english = client.get(bilingual_lesson.get_absolute_url()).text
+    assert '<h1 lang="en">Making waves in space</h1>' in english and "沃尔夫条款" not in english
+
+
+def test_a_reader_can_show_a_lesson_in_both_languages_side_by_side(client, bilingual_lesson):
+    page = client.get(bilingual_lesson.get_absolute_url() + "?languages=both").text
+    law = re.search(r'<section id="law".*?</section>', page, re.S)[0]
+    assert '<div class="version" lang="en">' in law and "The Wolf Amendment limits NASA." in law
+    assert '<div class="version" lang="zh-hans">' in law and "沃尔夫条款限制了NASA。" in law
+    words = re.search(r'<section id="words".*?</section>', page, re.S)[0]
+    assert words.count('class="version"') == 1  # no Chinese to put beside it
+    assert "Show one language" in page
+
+
+def test_the_embed_shows_the_lesson_in_chinese(client, bilingual_lesson):
+    page = client.get(embed_url("lesson_embed", bilingual_lesson, "?lang=zh-hans")).text
+    assert '<h1 id="lesson-title" lang="zh-hans">太空中的波澜</h1>' in page
+    assert "沃尔夫条款限制了NASA。" in page
+
+
+def test_teachers_write_each_text_beside_its_chinese(client, teacher, bilingual_lesson):
+    client.force_login(teacher)
+    teacher.is_superuser = True  # lessons are the site's, edited by its administrators
+    teacher.save()
+    page = client.get(reverse("admin:lessons_lesson_change", args=[bilingual_lesson.pk])).text
+    row = re.search(
+        r'<div class="form-row[^"]*field-title field-title_zh.*?</fieldset>', page, re.S
+    )
+    assert row and 'name="title_zh"' in row[0]
+    assert 'name="sections-0-body_zh"' in page
+
+
+def test_the_shipped_lesson_has_its_chinese_with_the_articles_names(db):
+    from tests.test_fixtures import load_content
+
+    load_content()
+    lesson = Lesson.objects.get()
+    assert lesson.title_zh and lesson.summary_zh
+    sections = list(lesson.sections.all())
+    assert all(section.heading_zh and section.body_zh for section in sections)
+    chinese = "\n".join(section.body_zh for section in sections)
+    for name in ("许洪亮", "伯恩斯", "沃尔夫条款", "嫦娥五号", "嫦娥石"):
+        assert name in chinese, name
+    for section in sections:  # every number of the English, in the Chinese
+        for number in re.findall(r"(?<![-\w])\d[\d,]*", section.body):  # not Chang'e-5
+            assert number.replace(",", "") in section.body_zh.replace(",", ""), (
+                section.anchor,
+                number,
+            )
