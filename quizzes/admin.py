@@ -531,8 +531,19 @@ class QuizAdmin(ListTitleMixin, admin.ModelAdmin):
 
     list_display = ["title", "lesson", "position", practice]
     list_filter = [OwnerFilter, "lesson", "is_practice"]
-    search_fields = ["title", "description"]
+    search_fields = ["title", "title_zh", "description"]
     prepopulated_fields = {"slug": ["title"]}
+    # Each text beside its Chinese version.
+    fields = [
+        "lesson",
+        ("title", "title_zh"),
+        "slug",
+        ("description", "description_zh"),
+        "position",
+        "is_practice",
+        "owners",
+        "bank_check",
+    ]
     list_select_related = ["lesson"]
     readonly_fields = ["bank_check"]
     inlines = [QuestionInline]

@@ -13,11 +13,12 @@ from django.db.models import Exists, OuterRef, Q, Sum
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from lessons.bilingual import CHINESE, Bilingual
 from lessons.markdown import DESCRIPTION_MAX_LENGTH, EXPLANATION_MAX_LENGTH, MaxMarkdownLength
 from lessons.models import Section
 from quizzes import kinds, scoring
@@ -35,11 +36,12 @@ class QuizManager(models.Manager.from_queryset(QuizQuerySet)):
         return self.get(slug=slug)
 
 
-class Quiz(models.Model):
+class Quiz(Bilingual, models.Model):
     lesson = models.ForeignKey(
         "lessons.Lesson", on_delete=models.CASCADE, related_name="quizzes", verbose_name=_("lesson")
     )
     title = models.CharField(_("title"), max_length=200)
+    title_zh = models.CharField(_("title in Chinese"), max_length=200, blank=True, db_default="")
     slug = models.SlugField(
         _("web address"),
         unique=True,
@@ -47,6 +49,12 @@ class Quiz(models.Model):
     )
     description = models.TextField(
         _("description"), blank=True, validators=[MaxMarkdownLength(DESCRIPTION_MAX_LENGTH)]
+    )
+    description_zh = models.TextField(
+        _("description in Chinese"),
+        blank=True,
+        db_default="",
+        validators=[MaxMarkdownLength(DESCRIPTION_MAX_LENGTH)],
     )
     position = models.PositiveSmallIntegerField(
         _("order in the lesson"), default=0, help_text=_("Lower numbers come first.")
@@ -135,6 +143,9 @@ class Quiz(models.Model):
         copy = Quiz.objects.get(pk=self.pk)
         copy.pk = None
         copy.title = gettext("%(title)s (copy)") % {"title": self.title[:190]}
+        if self.title_zh:
+            with translation.override(CHINESE):
+                copy.title_zh = gettext("%(title)s (copy)") % {"title": self.title_zh[:190]}
         copy.slug = unused_value(Quiz, "slug", f"{self.slug}-copy", max_length=50)
         copy.is_practice = False
         copy.content_version = scoring.new_seed()

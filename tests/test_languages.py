@@ -294,3 +294,31 @@ def test_the_shipped_lesson_has_its_chinese_with_the_articles_names(db):
                 section.anchor,
                 number,
             )
+
+
+def test_the_articles_english_title_is_marked_inside_a_chinese_sentence(client, practice_lesson):
+    page = client.get(practice_lesson.get_absolute_url(), **CHINESE).text
+    assert '<span lang="en">Who is making waves in China-U.S. space collaboration?</span>' in page
+
+
+def test_a_quiz_shows_its_chinese_title_wherever_it_is_named(student_client, practice_quiz):
+    practice_quiz.title_zh = "太空基础"
+    practice_quiz.lesson.title_zh = "太空中的波澜"
+    practice_quiz.save()
+    practice_quiz.lesson.save()
+    student_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    page = student_client.get(practice_quiz.get_absolute_url()).text
+    assert '<h1 lang="zh-hans">太空基础</h1>' in page and 'lang="zh-hans">太空中的波澜</a>' in page
+    student_client.post(reverse("quizzes:quiz_start", args=[practice_quiz.slug]))
+    attempt = Attempt.objects.get()
+    question = student_client.get(reverse("quizzes:attempt_question", args=[attempt.public_id, 1]))
+    assert '<h1 class="attempt-title" lang="zh-hans">太空基础</h1>' in question.text
+    listed = student_client.get(reverse("quizzes:attempt_list")).text
+    assert "太空基础" in listed and "Space basics" not in listed
+
+
+def test_a_duplicated_quiz_keeps_its_chinese_title_as_a_copy(quiz, teacher):
+    quiz.title_zh = "太空基础"
+    quiz.save()
+    copy = quiz.duplicate(teacher)
+    assert copy.title_zh == chinese("%(title)s (copy)") % {"title": "太空基础"}

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.html import format_html
 
 from lessons.models import glossary_terms
 
@@ -16,3 +17,10 @@ def in_language(item, field, language=None):
 def terms(text):
     """{{ body.text|terms }}: a glossary's or timeline's (term, text) pairs; empty if not one."""
     return glossary_terms(text)
+
+
+@register.filter
+def marked(text, lang):
+    """{{ lesson.source_title|marked:"en" }}: the text in a span with its lang, for a name
+    or title inside a sentence in the page's language."""
+    return format_html('<span lang="{}">{}</span>', lang, text)
