@@ -117,9 +117,6 @@ class Section(Bilingual, models.Model):
     def natural_key(self):
         return (self.lesson.slug, self.anchor)
 
-    def terms(self) -> list[tuple[str, str]]:
-        return glossary_terms(self.body)
-
     natural_key.dependencies = ["lessons.lesson"]
 
 
