@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
-from django.utils.text import capfirst
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -111,6 +111,18 @@ class ChoiceInline(admin.TabularInline):
         return scoring.match_form(choice.question.answer_key(choices=[]), choice.text)
 
 
+CHINESE_TWINS = ("text", "match_text")  # the choice's texts with a field for their Chinese
+
+
+def with_chinese(fields) -> list[str]:
+    """The choice's columns, each text followed by its Chinese."""
+    return [
+        column
+        for name in fields
+        for column in (name, f"{name}_zh")[: 2 if name in CHINESE_TWINS else 1]
+    ]
+
+
 def may_change_question(request, question) -> bool:
     """Only the owners of a question's quiz (and superusers) change it or its choices, and
     only its current version: an older one stays as the attempts that showed it had it."""
@@ -180,8 +192,21 @@ class QuestionAdmin(ListTitleMixin, admin.ModelAdmin):
     # Evidence and the other sections cited are plain lists, which work without JavaScript.
     readonly_fields = ["units_accepted"]
     fieldsets = [
-        (None, {"fields": ["quiz", "key", "position", "kind", "level", "points", "prompt"]}),
-        (_("Feedback"), {"fields": ["explanation", "evidence", "also_cites"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "quiz",
+                    "key",
+                    "position",
+                    "kind",
+                    "level",
+                    "points",
+                    ("prompt", "prompt_zh"),
+                ]
+            },
+        ),
+        (_("Feedback"), {"fields": [("explanation", "explanation_zh"), "evidence", "also_cites"]}),
         (
             _("Answer options"),
             {"fields": ["shuffle", "strict_text", "ignore_articles", "synonyms"]},
@@ -192,7 +217,7 @@ class QuestionAdmin(ListTitleMixin, admin.ModelAdmin):
                 "fields": [
                     "numeric_answer",
                     "tolerance",
-                    "unit",
+                    ("unit", "unit_zh"),
                     "unit_words",
                     "unit_convertible",
                     "units_accepted",
@@ -286,10 +311,11 @@ class QuestionAdmin(ListTitleMixin, admin.ModelAdmin):
         shown_kind = "kind_display" if self.has_change_permission(request, obj) else "kind"
         fieldsets = []
         for name, options in super().get_fieldsets(request, obj):
+            # A field and its Chinese twin side by side: both go where the English one goes.
             fields = [
                 shown_kind if field == "kind" else field
                 for field in options["fields"]
-                if field not in hidden
+                if (field if isinstance(field, str) else field[0]) not in hidden
             ]
             if fields:
                 fieldsets.append((name, {**options, "fields": fields}))
@@ -327,10 +353,17 @@ class QuestionAdmin(ListTitleMixin, admin.ModelAdmin):
             return []
         saved = getattr(obj, "saved_kind", None)
         choices = ChoiceInline(self.model, self.admin_site)  # a new one for each request
-        choices.fields = list(kind_form.choice_fields)
+        choices.fields = with_chinese(kind_form.choice_fields)
         choices.verbose_name_plural = kind_form.choices_title
         choices.verbose_name = kind_form.choice_name
-        choices.labels = dict(kind_form.choice_labels)
+        choices.labels = {
+            **dict(kind_form.choice_labels),
+            **{
+                f"{name}_zh": format_lazy(_("{label} in Chinese"), label=label)
+                for name, label in kind_form.choice_labels
+                if name in CHINESE_TWINS
+            },
+        }
         choices.extra = kind_form.new_choices if saved is None else 1
         choices.only_correct = kind_form.all_choices_correct and saved not in (None, kind)
         return [choices] if choices.has_view_or_change_permission(request, obj) else []

@@ -1,3 +1,4 @@
+import copy
 import random
 import uuid
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from lessons.bilingual import CHINESE, Bilingual
+from lessons.bilingual import CHINESE, ENGLISH, Bilingual
 from lessons.markdown import DESCRIPTION_MAX_LENGTH, EXPLANATION_MAX_LENGTH, MaxMarkdownLength
 from lessons.models import Section
 from quizzes import kinds, scoring
@@ -269,6 +270,16 @@ class Question(models.Model):
         ),
     )
     prompt = models.TextField(_("question"))
+    prompt_zh = models.TextField(
+        _("question in Chinese"),
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_(
+            "With it, pages in Chinese show the question in Chinese: then give its choices "
+            "their Chinese too."
+        ),
+    )
     points = models.DecimalField(
         _("points"),
         max_digits=5,
@@ -283,6 +294,13 @@ class Question(models.Model):
             "Students see it with their feedback: why the right answer is right. Formatting "
             "as in lessons: a blank line starts a paragraph, *emphasis*, **bold**, lists."
         ),
+        validators=[MaxMarkdownLength(EXPLANATION_MAX_LENGTH)],
+    )
+    explanation_zh = models.TextField(
+        _("explanation in Chinese"),
+        blank=True,
+        default="",
+        db_default="",
         validators=[MaxMarkdownLength(EXPLANATION_MAX_LENGTH)],
     )
     evidence = models.ForeignKey(
@@ -345,6 +363,14 @@ class Question(models.Model):
         help_text=_("Numeric: answers this far from the value still count."),
     )
     unit = models.CharField(_("unit"), max_length=20, blank=True)
+    unit_zh = models.CharField(
+        _("unit in Chinese"),
+        max_length=20,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("Numeric: accepted as the unit too (克, 千克, 年 need no listing)."),
+    )
     unit_convertible = models.BooleanField(
         _("accept converted units"),
         default=False,
@@ -380,11 +406,56 @@ class Question(models.Model):
             ),
         ]
 
+    # What language the question's texts are in: translated() makes copies in Chinese.
+    shown_lang = ENGLISH
+
     def __str__(self):
         return self.prompt[:80]
 
+    def save(self, *args, **kwargs):
+        refuse_saving_translation(self)
+        super().save(*args, **kwargs)
+
     def natural_key(self):
         return (self.key, self.version)
+
+    def translated(self, language: str | None = None) -> "Question":
+        """The question as a page in `language` (the page's by default) shows it: itself,
+        or, on a Chinese page when the question has its Chinese, a copy with the Chinese in
+        its text fields and its choices'. The copy is for showing: answers are read and
+        scored on the question itself, whose key accepts typed answers in either language,
+        so a question scores the same whichever language a student reads it in."""
+        if not self.prompt_zh or (language or translation.get_language()) != CHINESE:
+            return self
+        shown = copy.copy(self)
+        shown.shown_lang, shown.in_english = CHINESE, self
+        shown.prompt = self.prompt_zh
+        shown.explanation = self.explanation_zh or self.explanation
+        shown.unit = self.unit_zh or self.unit
+        choices = self.choices.all()  # prefetched, or one query
+        shown_choices = choices._chain()  # as prefetching caches them, so .all() reads these
+        shown_choices._result_cache = [choice.translated() for choice in choices]
+        shown_choices._prefetch_done = True
+        cached = getattr(self, "_prefetched_objects_cache", {})
+        shown._prefetched_objects_cache = {**cached, "choices": shown_choices}
+        return shown
+
+    def in_other_language(self) -> "Question | None":
+        """The question in the language this copy isn't in, when it has both."""
+        if self.shown_lang == CHINESE:
+            return self.in_english
+        return self.translated(CHINESE) if self.prompt_zh else None
+
+    def chinese_problems(self) -> dict[str, str]:
+        """A question shown in Chinese is whole in Chinese: a page marks it with one `lang`."""
+        if not self.prompt_zh:
+            return {}
+        problems = {}
+        if not self.explanation_zh:
+            problems["explanation_zh"] = _("Give the explanation in Chinese too.")
+        if self.unit and not self.unit_zh:
+            problems["unit_zh"] = _("Give the unit in Chinese too.")
+        return problems
 
     def is_in_use(self) -> bool:
         """Whether an attempt has shown this version: any attempt at its quiz may have,
@@ -470,6 +541,7 @@ class Question(models.Model):
 
     def clean(self):
         problems = self.kind_rules.question_problems(self) if self.kind in kinds.KINDS else {}
+        problems = {**self.chinese_problems(), **problems}
         if problems:
             raise ValidationError(problems)
         if self.evidence_id and self.quiz_id and self.evidence.lesson_id != self.quiz.lesson_id:
@@ -494,7 +566,11 @@ class Question(models.Model):
         `choices` are unsaved-or-saved Choice objects, so the admin can check
         its inline forms before anything is written.
         """
-        return [str(problem) for problem in self.kind_rules.key_problems(self, choices)]
+        rules = self.kind_rules
+        problems = rules.key_problems(self, choices)
+        if self.prompt_zh:
+            problems = [*problems, *rules.chinese_problems(self, choices)]
+        return [str(problem) for problem in problems]
 
     def answer_key(self, choices=None) -> scoring.AnswerKey:
         """The plain answer key the scoring module works on."""
@@ -502,7 +578,7 @@ class Question(models.Model):
         return scoring.AnswerKey(
             kind=self.kind,
             choices=tuple(
-                scoring.KeyChoice(c.pk, c.text, c.is_correct, c.match_text)
+                scoring.KeyChoice(c.pk, c.text, c.is_correct, c.match_text, c.text_zh)
                 for c in sorted(choices, key=lambda c: c.position)
             ),
             strict_text=self.strict_text,
@@ -510,7 +586,7 @@ class Question(models.Model):
             tolerance=self.tolerance,
             unit=self.unit,
             unit_convertible=self.unit_convertible,
-            unit_words=scoring.parse_unit_words(self.unit_words),
+            unit_words=scoring.parse_unit_words(f"{self.unit_zh}, {self.unit_words}"),
             ignore_articles=self.ignore_articles,
             synonyms=scoring.parse_synonyms(self.synonyms),
         )
@@ -528,6 +604,11 @@ def keep_replaced_versions_replaced(sender, instance, raw, **kwargs):
     if raw and instance.pk:
         later = Question.objects.filter(key=instance.key, version__gt=instance.version)
         instance.is_current = not later.exists()
+
+
+def refuse_saving_translation(shown):
+    if shown.shown_lang != ENGLISH:
+        raise TypeError("A translated copy is for showing: save the question itself.")
 
 
 class ChoiceManager(models.Manager):
@@ -552,12 +633,18 @@ class Choice(models.Model):
         ),
     )
     text = models.CharField(_("text"), max_length=300)
+    text_zh = models.CharField(
+        _("text in Chinese"), max_length=300, blank=True, default="", db_default=""
+    )
     is_correct = models.BooleanField(_("correct"), default=False)
     match_text = models.CharField(
         _("matches"),
         max_length=300,
         blank=True,
         help_text=_("Matching: the item this one pairs with."),
+    )
+    match_text_zh = models.CharField(
+        _("matches, in Chinese"), max_length=300, blank=True, default="", db_default=""
     )
     # In a later version of its question, the choice it continues (see lineage).
     origin = models.ForeignKey(
@@ -574,11 +661,26 @@ class Choice(models.Model):
             models.UniqueConstraint(fields=["question", "position"], name="choice_position_unique")
         ]
 
+    shown_lang = ENGLISH  # as Question's
+
     def __str__(self):
         return self.text
 
+    def save(self, *args, **kwargs):
+        refuse_saving_translation(self)
+        super().save(*args, **kwargs)
+
     def natural_key(self):
         return (self.question.key, self.position, self.question.version)
+
+    def translated(self) -> "Choice":
+        """A copy with the Chinese in its texts, where it has them (see Question.translated);
+        `in_english` is the choice itself."""
+        shown = copy.copy(self)
+        shown.shown_lang, shown.in_english = CHINESE, self
+        shown.text = self.text_zh or self.text
+        shown.match_text = self.match_text_zh or self.match_text
+        return shown
 
     natural_key.dependencies = ["quizzes.question"]
 

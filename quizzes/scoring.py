@@ -65,6 +65,12 @@ class KeyChoice:
     text: str
     is_correct: bool = False
     match_text: str = ""
+    text_zh: str = ""  # short text and fill in the blanks accept it as well
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        """The choice's text in each language it has."""
+        return (self.text, self.text_zh) if self.text_zh else (self.text,)
 
 
 @dataclass(frozen=True)

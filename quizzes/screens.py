@@ -60,6 +60,7 @@ def question_screen(
 ) -> dict:
     """The screen of one question: progress, its fields with the saved answer, and, once
     the answer is in and the attempt gives feedback at once, the feedback (`locked`)."""
+    question = question.translated()  # in the page's language
     response = responses.get(question.pk)
     if response is not None:
         response.question = question  # feedback shows its evidence, already loaded
@@ -83,9 +84,24 @@ def question_view(attempt, question, response, number, reveal=False):
         "number": number,
         "template": kind.template,
         "legend": kind.legend(question),
+        "legend_is_prompt": kind.legend_is_prompt,
         "reveal": reveal,
         "answer_text": question.answer_display(answer) if response and response.is_answered else "",
+        "other_language": other_language(attempt, question),
         "key_text": question.key_display() if reveal else "",
+    }
+
+
+def other_language(attempt, question) -> dict | None:
+    """The question in the language the page doesn't show, when it has both: to read beside
+    the page's (never with fields of its own, which would post twice, nor with a key)."""
+    other = question.in_other_language()
+    if other is None:
+        return None
+    return {
+        "lang": other.shown_lang,
+        "prompt": other.prompt_text,
+        "lists": other.kind_rules.reading(attempt, other),
     }
 
 
@@ -95,6 +111,7 @@ def results_rows(attempt) -> list[dict]:
     responses = {r.question_id: r for r in attempt.responses.all()}
     rows = []
     for number, question in enumerate(attempt.questions(), 1):
+        question = question.translated()  # in the page's language
         response = responses.get(question.pk)
         answered = response is not None and response.is_answered
         if answered:

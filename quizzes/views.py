@@ -325,9 +325,10 @@ def attempt_summary(request, public_id):
     if attempt.is_submitted:
         return redirect("quizzes:attempt_results", public_id=attempt.public_id)
     responses = {r.question_id: r for r in attempt.responses.all()}
+    questions = attempt.shown_questions().prefetch_related("choices")
     rows = [
-        {"number": n, "question": q, "response": responses.get(q.pk)}
-        for n, q in enumerate(attempt.shown_questions(), 1)
+        {"number": n, "question": q.translated(), "response": responses.get(q.pk)}
+        for n, q in enumerate(questions, 1)
     ]
     unanswered = sum(1 for row in rows if not (row["response"] and row["response"].is_answered))
     return render(

@@ -5,23 +5,28 @@ import re
 import shutil
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import polib
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
 from lessons.factories import LessonFactory, SectionFactory
 from lessons.models import Lesson
-from quizzes.models import Attempt
+from quizzes.factories import QuestionFactory, QuizFactory
+from quizzes.forms import answer_data
+from quizzes.models import Attempt, Question
 
 pytestmark = pytest.mark.django_db
 
 BASE_DIR = Path(settings.BASE_DIR)
 CHINESE = {"HTTP_ACCEPT_LANGUAGE": "zh-CN,zh;q=0.9,en;q=0.5"}
 FRENCH = {"HTTP_ACCEPT_LANGUAGE": "fr-FR,fr;q=0.9"}
+HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def chinese(text: str) -> str:
@@ -322,3 +327,211 @@ def test_a_duplicated_quiz_keeps_its_chinese_title_as_a_copy(quiz, teacher):
     quiz.save()
     copy = quiz.duplicate(teacher)
     assert copy.title_zh == chinese("%(title)s (copy)") % {"title": "太空基础"}
+
+
+# Questions in both languages: shown in the page's, scored the same in either.
+
+
+def with_chinese(question, *texts, matches=()):
+    """Give the question's choices, in their order, their Chinese."""
+    for choice, text, match in zip(
+        question.choices.all(), texts, matches or [""] * len(texts), strict=True
+    ):
+        choice.text_zh, choice.match_text_zh = text, match
+        choice.save()
+    return question
+
+
+@pytest.fixture
+def bilingual_quiz(db):
+    """A practice quiz whose questions all have their Chinese."""
+    quiz = QuizFactory(title="Space basics", is_practice=True)
+    with_chinese(
+        QuestionFactory(
+            quiz=quiz,
+            position=1,
+            prompt="Which agency is China's?",
+            prompt_zh="哪个机构是中国的航天机构？",
+            explanation="CNSA is China's space agency.",
+            explanation_zh="国家航天局是中国的航天机构。",
+            choices=[("CNSA", True), ("NASA", False)],
+        ),
+        "国家航天局",
+        "美国国家航空航天局",
+    )
+    with_chinese(
+        QuestionFactory(
+            quiz=quiz,
+            position=2,
+            kind="fill_blanks",
+            prompt="Chang'e-5 was a lunar [[1]]. It came back in [[2]] 2020.",
+            prompt_zh="嫦娥五号是一个月球[[1]]，于2020年[[2]]返回。",
+            explanation="A probe, back in December.",
+            explanation_zh="它是探测器，12月返回。",
+            choices=[("probe ~ telescope ~ space station", True), ("December | Dec", True)],
+        ),
+        "探测器 ~ 望远镜 ~ 空间站",
+        "12月 | 十二月",
+    )
+    return quiz
+
+
+def start_in_chinese(client, quiz) -> Attempt:
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    client.post(reverse("quizzes:quiz_start", args=[quiz.slug]))
+    return Attempt.objects.get()
+
+
+def question_page(client, attempt, number, language):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    return client.get(reverse("quizzes:attempt_question", args=[attempt.public_id, number])).text
+
+
+def test_a_chinese_page_shows_the_question_in_chinese_marked_as_chinese(
+    student_client, bilingual_quiz
+):
+    attempt = start_in_chinese(student_client, bilingual_quiz)
+    page = question_page(student_client, attempt, 1, "zh-hans")
+    assert '<span class="prompt" lang="zh-hans">哪个机构是中国的航天机构？</span>' in page
+    assert '<div class="options" lang="zh-hans">' in page and "国家航天局" in page
+    fields, other = page.split('<details class="other-language">')
+    assert "CNSA" not in fields and "China&#x27;s" not in fields
+    # The English beside it, to read: the same choices in the same order, no field of its own.
+    shown = re.findall(r"<span>(\S+)</span>", fields)
+    english = {"国家航天局": "CNSA", "美国国家航空航天局": "NASA"}
+    assert '<div lang="en">\n    <p>Which agency is China&#x27;s?</p>' in other
+    assert re.findall(r"<li>(\w+)</li>", other) == [english[text] for text in shown]
+    assert "<input" not in other.split("</details>")[0]
+
+    page = question_page(student_client, attempt, 1, "en")
+    assert '<span class="prompt" lang="en">Which agency is China&#x27;s?</span>' in page
+    fields, other = page.split('<details class="other-language">')
+    assert '<div class="options" lang="en">' in fields and "国家航天局" not in fields
+    assert '<div lang="zh-hans">\n    <p>哪个机构是中国的航天机构？</p>' in other
+
+    # Answered on a Chinese page: feedback in Chinese, the same answer and points as in English.
+    question = bilingual_quiz.questions.get(position=1)
+    right = question.choices.get(text="CNSA")
+    student_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    url = reverse("quizzes:attempt_question", args=[attempt.public_id, 1])
+    reply = student_client.post(url, answer_data(attempt, question, right.pk), **HTMX).text
+    assert '<div class="explanation" lang="zh-hans"><p>国家航天局是中国的航天机构。</p>' in reply
+    response = attempt.responses.get()
+    assert response.answer == right.pk and response.points == Decimal(1)
+
+
+def test_a_word_picked_in_chinese_is_the_same_answer_on_an_english_page(
+    student_client, bilingual_quiz
+):
+    attempt = start_in_chinese(student_client, bilingual_quiz)
+    page = question_page(student_client, attempt, 2, "zh-hans")
+    assert '<p class="passage" lang="zh-hans">嫦娥五号是一个月球' in page
+    picked = re.search(r'<option value="([^"]+)">探测器</option>', page)[1]
+    chosen, typed = re.findall(r'name="(gap-[^"]+)"', page)
+    url = reverse("quizzes:attempt_question", args=[attempt.public_id, 2])
+    student_client.post(url, {chosen: picked, typed: "十二月"}, **HTMX)
+
+    response = attempt.responses.get()
+    gaps = bilingual_quiz.questions.get(position=2).choices.all()
+    # Stored as the English word at the same place: counted and scored as an English answer.
+    assert response.answer == {str(gaps[0].pk): "probe", str(gaps[1].pk): "十二月"}
+    assert response.points == Decimal(1)
+    page = question_page(student_client, attempt, 2, "en")
+    assert f'<option value="{picked}" selected>probe</option>' in page
+    page = question_page(student_client, attempt, 2, "zh-hans")
+    assert f'<option value="{picked}" selected>探测器</option>' in page
+
+
+def test_typed_answers_score_the_same_in_either_language(db):
+    author = with_chinese(
+        QuestionFactory(kind="short_text", prompt_zh="作者是谁？", choices=[("Wu Lei", True)]),
+        "吴蕾",
+    )
+    mass = QuestionFactory(
+        kind="numeric", numeric_answer=Decimal(1731), unit="g", unit_zh="克", choices=[]
+    )
+    rounds = QuestionFactory(
+        kind="numeric", numeric_answer=Decimal(3), unit="rounds", unit_zh="轮", choices=[]
+    )
+
+    def right(question, answer):
+        return question.kind_rules.fraction(question.answer_key(), answer) == 1
+
+    assert right(author, "吴蕾") and right(author, "Wu Lei") and not right(author, "伯恩斯")
+    assert right(mass, "1731克") and right(mass, "1731 g") and right(mass, "１７３１克")
+    assert right(mass, "1731 grams") and not right(mass, "1731 年")
+    assert right(rounds, "3轮") and right(rounds, "3 rounds") and not right(rounds, "3 克")
+
+
+def test_a_question_in_chinese_is_whole_in_chinese(db):
+    question = QuestionFactory(
+        prompt_zh="哪个机构是中国的？", choices=[("CNSA", True), ("NASA", False)]
+    )
+    with pytest.raises(ValidationError) as refused:
+        question.full_clean()
+    assert chinese("Give the explanation in Chinese too.") in str(refused.value)
+    choices = list(question.choices.all())
+    with translation.override("en"):
+        problems = question.answer_key_problems(choices)
+    assert problems == ["Give every choice its text in Chinese too."]
+
+    gaps = QuestionFactory(
+        kind="fill_blanks",
+        prompt="A [[1]].",
+        prompt_zh="一个[[1]]。",
+        choices=[("probe ~ rover", True)],
+    )
+    gap = gaps.choices.get()
+    gap.text_zh = "探测器 ~ 月球车 ~ 望远镜"  # a third word: the places would not line up
+    with translation.override("en"):
+        problems = gaps.answer_key_problems([gap])
+    assert problems == [
+        "Gap 1 needs as many words in Chinese as in English, in the same order: the right "
+        "one first."
+    ]
+
+
+def test_a_question_shown_in_chinese_is_never_saved_over_the_english(bilingual_quiz):
+    question = bilingual_quiz.questions.get(position=1)
+    shown = question.translated("zh-hans")
+    assert (
+        shown.prompt == "哪个机构是中国的航天机构？"
+        and question.prompt == "Which agency is China's?"
+    )
+    with pytest.raises(TypeError):
+        shown.save()
+    with pytest.raises(TypeError):
+        shown.choices.all()[0].save()
+    question.refresh_from_db()
+    assert question.prompt == "Which agency is China's?"
+
+
+def test_teachers_write_each_question_beside_its_chinese(client, teacher, bilingual_quiz):
+    bilingual_quiz.owners.set([teacher])
+    client.force_login(teacher)
+    question = bilingual_quiz.questions.get(position=2)
+    page = client.get(reverse("admin:quizzes_question_change", args=[question.pk])).text
+    row = re.search(
+        r'<div class="form-row[^"]*field-prompt field-prompt_zh">.*?</fieldset>', page, re.S
+    )
+    assert 'name="prompt"' in row[0] and 'name="prompt_zh"' in row[0]
+    assert 'name="choices-0-text_zh"' in page and 'value="12月 | 十二月"' in page
+
+
+def test_the_shipped_questions_have_their_chinese_and_score_in_it(db):
+    from tests.test_fixtures import load_content
+
+    load_content()
+    questions = Question.objects.prefetch_related("choices")
+    for question in questions:
+        choices = list(question.choices.all())
+        assert question.prompt_zh and question.explanation_zh, question.key
+        question.full_clean(validate_unique=False)
+        assert question.answer_key_problems(choices) == [], question.key
+        key = question.answer_key()
+        for choice in choices:  # every accepted answer in Chinese is right
+            if question.kind == "short_text" and choice.text_zh:
+                assert question.kind_rules.fraction(key, choice.text_zh) == 1, choice.text_zh
+    written = "\n".join(q.prompt_zh + q.explanation_zh for q in questions)
+    for name in ("许洪亮", "伯恩斯", "沃尔夫条款", "嫦娥五号", "嫦娥石"):
+        assert name in written, name

@@ -109,6 +109,9 @@ class Ordering(QuestionKind):
             ],
         }
 
+    def reading(self, attempt, question):
+        return [[c.text for c in attempt.shuffled(question, question.choices.all())]]
+
     def answer_display(self, question, answer):
         texts = {c.pk: c.text for c in question.choices.all()}
         return " → ".join(texts[i] for i in answer if i in texts)
@@ -251,6 +254,13 @@ class Matching(QuestionKind):
                 for c in sorted(choices, key=lambda c: c.match_text.casefold())
             ],
         }
+
+    def reading(self, attempt, question):
+        view = self.widget(attempt, question, None)
+        return [
+            [pair["choice"].text for pair in view["pairs"]],
+            [target["text"] for target in view["match_targets"]],
+        ]
 
     def answer_display(self, question, answer):
         texts = {c.pk: c.text for c in question.choices.all()}

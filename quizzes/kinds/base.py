@@ -56,6 +56,9 @@ class QuestionKind:
     counts_texts = False
     # What the student's answer field is called on the page ("text": one text field).
     text_field = "text"
+    # The legend of its fields is the question (in the question's language), not a line of
+    # the interface.
+    legend_is_prompt = True
     # The admin shows, under each accepted answer, the form it matches answers as.
     shows_match_form = False
 
@@ -132,6 +135,11 @@ class QuestionKind:
         """What the kind's template needs besides the question, in this attempt's order."""
         return {"text": answer if isinstance(answer, str) else ""}
 
+    def reading(self, attempt, question) -> list[list[str]]:
+        """What a student reads besides the question, as lists of lines, in this attempt's
+        order and with no key: the question in the other language shows them."""
+        return []
+
     def prompt_text(self, question) -> str:
         """The question as review pages show it: never with a key in it."""
         return question.prompt
@@ -152,6 +160,20 @@ class QuestionKind:
         if not self.form.takes_choices and choices:
             return [_("This kind of question takes no choices.")]
         return []
+
+    def chinese_problems(self, question, choices) -> list[str]:
+        """Why these choices can't be shown with the question in Chinese, when it has its
+        Chinese: every text a student reads needs its twin. Accepted answers need none:
+        the English ones stay accepted."""
+        if self.form.all_choices_correct:
+            return []
+        problems = []
+        if any(choice.text and not choice.text_zh for choice in choices):
+            problems.append(_("Give every choice its text in Chinese too."))
+        matched = [choice for choice in choices if choice.match_text]
+        if any(not choice.match_text_zh for choice in matched):
+            problems.append(_("Give every match its text in Chinese too."))
+        return problems
 
     def question_problems(self, question) -> dict[str, str]:
         """Field errors of the question's own fields for this kind (Question.clean)."""

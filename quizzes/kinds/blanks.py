@@ -17,6 +17,11 @@ the admin's key check and the key-secrecy tests cover it as they do the others.
 
 The stored answer maps each gap's choice id (a string, as JSON keys are) to what the
 student typed or picked; a gap left empty is left out. Score: points × right gaps / gaps.
+
+In Chinese, each gap row has its Chinese twin: a typed gap accepts the answers of both
+languages; a choice gap lists its Chinese words in the same order as the English ones, and
+the answer stores the English word picked at the same place, so it scores and counts the
+same whichever language the student read.
 """
 
 import re
@@ -62,8 +67,20 @@ def gap_numbers(passage: str) -> list[int]:
 
 
 def gaps_of(key: scoring.AnswerKey) -> dict[int, Gap]:
-    """Each gap of the key, by its choice's id."""
-    return {c.id: parse_gap(c.text) for c in key.choices}
+    """Each gap of the key, by its choice's id: a typed gap accepting both languages' answers."""
+    gaps = {}
+    for choice in key.choices:
+        gap = parse_gap(choice.text)
+        chinese = parse_gap(choice.text_zh) if choice.text_zh else None
+        if chinese and not gap.chosen and not chinese.chosen:
+            gap = Gap(gap.answers + chinese.answers, chosen=False)
+        gaps[choice.id] = gap
+    return gaps
+
+
+def in_english(choice):
+    """The choice as stored, whether `choice` is it or its Chinese copy (Question.translated)."""
+    return getattr(choice, "in_english", choice)
 
 
 def gap_is_right(key: scoring.AnswerKey, gap: Gap, given: str) -> bool:
@@ -95,6 +112,7 @@ class FillBlanks(QuestionKind):
         ),
     )
     always_shuffled = True  # a choice gap's words: the right one is written first
+    legend_is_prompt = False  # the passage is the question; the legend says what to do
     bank_lookup = bank_answer = "every phrase"
     shape_type = shapes.Gaps
     moodle_type = "cloze"
@@ -148,12 +166,13 @@ class FillBlanks(QuestionKind):
             return []
         key = question.answer_key()
         gaps = {str(choice.pk): choice for choice in question.choices.all()}
+        key_gaps = gaps_of(key)
         parts = []
         for gap_id, given in answer.items():
             choice = gaps.get(gap_id)
             if choice is None:
                 continue
-            gap = parse_gap(choice.text)
+            gap = key_gaps[choice.pk]
             if not gap.chosen and not gap_is_right(key, gap, given):
                 label = gettext("gap %(number)s") % {"number": choice.position}
                 parts.append((choice.lineage, label, given))
@@ -185,11 +204,23 @@ class FillBlanks(QuestionKind):
         return Fraction(right, len(gaps))
 
     # --- the page -------------------------------------------------------------------------
-    def option_tokens(self, attempt, question, choice) -> dict[str, str]:
-        """A choice gap's words by their tokens: never the word, nor its place in the row."""
-        gap = parse_gap(choice.text)
+    def gap_words(self, attempt, question, choice) -> list[tuple[str, str, str]]:
+        """A choice gap's words as (token, the word shown, the word an answer stores): the
+        token says neither the word nor its place in the row, and is the same in both
+        languages, so an answer picked in one reads back in the other."""
+        stored = parse_gap(in_english(choice).text).answers
+        shown = parse_gap(choice.text).answers
+        if len(shown) != len(stored):  # the admin refuses it; never show a list that misleads
+            shown = stored
+        return [
+            (attempt.token(question, "word", f"{choice.pk}:{place}"), word, stored_word)
+            for place, (word, stored_word) in enumerate(zip(shown, stored, strict=True))
+        ]
+
+    def stored_words(self, attempt, question, choice) -> dict[str, str]:
+        """A choice gap's stored words by their tokens."""
         return {
-            attempt.token(question, "word", f"{choice.pk}:{word}"): word for word in gap.answers
+            token: stored for token, _shown, stored in self.gap_words(attempt, question, choice)
         }
 
     def read(self, attempt, question, data):
@@ -199,7 +230,7 @@ class FillBlanks(QuestionKind):
             posted = data.get(f"gap-{fields[choice.pk]}", "")
             if parse_gap(choice.text).chosen and posted:
                 # An unknown word stays in as None, so clean() refuses it.
-                posted = self.option_tokens(attempt, question, choice).get(posted)
+                posted = self.stored_words(attempt, question, choice).get(posted)
             raw[str(choice.pk)] = posted
         return raw
 
@@ -209,7 +240,7 @@ class FillBlanks(QuestionKind):
         for choice in question.choices.all():
             given = answer.get(str(choice.pk), "")
             if parse_gap(choice.text).chosen and given:
-                tokens = self.option_tokens(attempt, question, choice)
+                tokens = self.stored_words(attempt, question, choice)
                 given = next(token for token, word in tokens.items() if word == given)
             data[f"gap-{fields[choice.pk]}"] = given
         return data
@@ -217,7 +248,7 @@ class FillBlanks(QuestionKind):
     def page_fields(self, attempt, question):
         fields = attempt.item_tokens(question, "gap")
         return {
-            f"gap-{fields[c.pk]}": list(self.option_tokens(attempt, question, c))
+            f"gap-{fields[c.pk]}": list(self.stored_words(attempt, question, c))
             if parse_gap(c.text).chosen
             else []
             for c in question.choices.all()
@@ -242,15 +273,16 @@ class FillBlanks(QuestionKind):
             value = given.get(str(choice.pk), "")
             options = []
             if gap.chosen:
-                words = self.option_tokens(attempt, question, choice)
+                words = self.gap_words(attempt, question, choice)
                 options = [
-                    {"token": token, "word": word, "selected": word == value}
-                    for token, word in attempt.shuffled(question, words.items(), salt=choice.pk)
+                    {"token": token, "word": word, "selected": stored == value}
+                    for token, word, stored in attempt.shuffled(question, words, salt=choice.pk)
                 ]
             parts.append(
                 {
                     "gap": {
                         "field": fields[choice.pk],
+                        "row": choice.position,  # its [[number]]
                         "number": len([p for p in parts if "gap" in p]) + 1,
                         "total": len(numbers),
                         "options": options,
@@ -259,6 +291,16 @@ class FillBlanks(QuestionKind):
                 }
             )
         return {"parts": parts}
+
+    def reading(self, attempt, question):
+        """Each choice gap's words, as the page lists them."""
+        lines = []
+        for part in self.widget(attempt, question, None)["parts"]:
+            options = part.get("gap", {}).get("options")
+            if options:
+                words = " / ".join(option["word"] for option in options)
+                lines.append(f"({part['gap']['row']}) {words}")  # as prompt_text numbers it
+        return [lines] if lines else []
 
     def prompt_text(self, question):
         return GAP.sub(lambda found: f"___ ({found[1]})", question.prompt)
@@ -269,9 +311,16 @@ class FillBlanks(QuestionKind):
     # --- words ----------------------------------------------------------------------------
     def answer_display(self, question, answer):
         given = answer if isinstance(answer, dict) else {}
-        return "; ".join(
-            f"({c.position}) {given.get(str(c.pk)) or '—'}" for c in question.choices.all()
-        )
+        shown = []
+        for choice in question.choices.all():
+            text = given.get(str(choice.pk)) or "—"
+            gap = parse_gap(choice.text)
+            if gap.chosen:  # the word picked, in the language of the question's copy
+                stored = parse_gap(in_english(choice).text).answers
+                if text in stored and len(stored) == len(gap.answers):
+                    text = gap.answers[stored.index(text)]
+            shown.append(f"({choice.position}) {text}")
+        return "; ".join(shown)
 
     def key_display(self, question):
         shown = []
@@ -323,6 +372,30 @@ class FillBlanks(QuestionKind):
             elif TYPED in choice.text and gap.chosen:
                 problems.append(
                     _("Gap %(gap)s mixes | and ~: a gap is typed or chosen, not both.") % where
+                )
+        return problems
+
+    def chinese_problems(self, question, choices):
+        problems = []
+        if sorted(gap_numbers(question.prompt_zh)) != sorted(gap_numbers(question.prompt)):
+            problems.append(_("The question in Chinese needs the same [[numbers]] as in English."))
+        for choice in choices:
+            where = {"gap": choice.position}
+            if not choice.text_zh:
+                problems.append(_("Give gap %(gap)s its answers in Chinese too.") % where)
+                continue
+            gap, chinese = parse_gap(choice.text), parse_gap(choice.text_zh)
+            if gap.chosen != chinese.chosen:
+                problems.append(
+                    _("Gap %(gap)s is typed in one language and chosen in the other.") % where
+                )
+            elif gap.chosen and len(gap.answers) != len(chinese.answers):
+                problems.append(
+                    _(
+                        "Gap %(gap)s needs as many words in Chinese as in English, in the "
+                        "same order: the right one first."
+                    )
+                    % where
                 )
         return problems
 

@@ -106,6 +106,9 @@ class Single(QuestionKind):
             ]
         }
 
+    def reading(self, attempt, question):
+        return [[c.text for c in attempt.shuffled(question, question.choices.all())]]
+
     def answer_display(self, question, answer):
         return {c.pk: c.text for c in question.choices.all()}.get(answer, "")
 

@@ -82,7 +82,9 @@ class ShortText(QuestionKind):
 
     def fraction(self, key, answer):
         given = scoring.match_form(key, answer)
-        accepted = {scoring.match_form(key, c.text) for c in key.choices if c.is_correct}
+        accepted = {
+            scoring.match_form(key, text) for c in key.choices if c.is_correct for text in c.texts
+        }
         return Fraction(1 if given in accepted else 0)
 
     def key_display(self, question):
