@@ -89,8 +89,8 @@ def reset_choices_for_kind(question) -> None:
     form = KIND_FORMS[question.kind]
     resets = {
         name: Choice._meta.get_field(name).get_default()
-        for name in ("is_correct", "match_text")
-        if name not in form.choice_fields
+        for name in ("is_correct", "match_text", "match_text_zh")
+        if name.removesuffix("_zh") not in form.choice_fields
     }
     if form.all_choices_correct:
         resets["is_correct"] = True

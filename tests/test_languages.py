@@ -475,6 +475,13 @@ def test_a_question_in_chinese_is_whole_in_chinese(db):
         problems = question.answer_key_problems(choices)
     assert problems == ["Give every choice its text in Chinese too."]
 
+    mass = QuestionFactory(
+        kind="numeric", numeric_answer=Decimal(1731), unit="g", prompt_zh="多少克？", choices=[]
+    )
+    with pytest.raises(ValidationError) as refused:
+        mass.full_clean()
+    assert "unit_zh" in refused.value.message_dict
+
     gaps = QuestionFactory(
         kind="fill_blanks",
         prompt="A [[1]].",
@@ -489,6 +496,11 @@ def test_a_question_in_chinese_is_whole_in_chinese(db):
         "Gap 1 needs as many words in Chinese as in English, in the same order: the right "
         "one first."
     ]
+    gaps.prompt_zh = "一个[[2]]。"
+    gap.text_zh = "探测器 ~ 月球车"
+    with translation.override("en"):
+        problems = gaps.answer_key_problems([gap])
+    assert problems == ["The question in Chinese needs the same [[numbers]] as in English."]
 
 
 def test_a_question_shown_in_chinese_is_never_saved_over_the_english(bilingual_quiz):

@@ -125,6 +125,7 @@ class Numeric(QuestionKind):
             "numeric_answer",
             "tolerance",
             "unit",
+            "unit_zh",
             "unit_words",
             "unit_convertible",
             "units_accepted",  # shown, not stored

@@ -167,7 +167,7 @@ def test_a_numeric_question_is_written_without_javascript(page_without_js, teach
     expect(page.locator("#choices-group")).to_have_count(0)
     page.get_by_label("Short name").fill("wolf-year")
     page.locator("#id_prompt").fill("In which year was the amendment passed?")
-    page.get_by_label("Explanation").fill("The article says 2011.")
+    page.locator("#id_explanation").fill("The article says 2011.")
     page.get_by_label("Evidence").select_option(label=str(quiz.lesson.sections.get()))
     page.get_by_role("button", name="Save", exact=True).click()
 
