@@ -84,7 +84,7 @@ class EnrollmentQuerySet(models.QuerySet):
         no more than that account joining would: it never hands over its password."""
         helped = (
             Enrollment.objects.for_teacher(teacher)
-            .exclude(origin=Enrollment.Origin.USERNAME)
+            .exclude(origin__in=[Enrollment.Origin.USERNAME, Enrollment.Origin.LMS])
             .values("student")
         )
         return self.filter(student__in=helped, student__is_staff=False, student__is_superuser=False)
@@ -100,6 +100,8 @@ class Enrollment(models.Model):
         JOIN_CODE = "code", _("with the class code")
         CLASS_LIST = "list", _("from a class list")
         USERNAME = "username", _("added by username")
+        # Signs in through its LMS, never with a password here (lti).
+        LMS = "lms", _("from an LMS course")
 
     classroom = models.ForeignKey(
         Classroom, on_delete=models.CASCADE, related_name="enrollments", verbose_name=_("class")

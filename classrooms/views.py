@@ -50,6 +50,12 @@ def assignment_start(request, pk):
     assignment = get_object_or_404(
         Assignment.objects.for_student(request.user).select_related("quiz"), pk=pk
     )
+    return open_attempt(request, assignment)
+
+
+def open_attempt(request, assignment):
+    """The student's attempt in progress at the assignment, or a new one if its rules allow
+    (otherwise back to their classes, with why); `request.user` is one of its students."""
     with transaction.atomic():
         # Lock the enrollment so a double click can't start two attempts at once.
         Enrollment.objects.select_for_update().filter(

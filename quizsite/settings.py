@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "quizzes",
     "classrooms",
     "embeds",
+    "lti_tool",  # django-lti: LMS registrations, deployments, the tool's keys
+    "lti",
 ]
 
 # Teachers' long work (a class list of hundreds) runs in the background: tasks are rows in
@@ -212,6 +214,8 @@ SECURE_CSP = {
 # Sites that may show the embed routes (/embed/...) in an iframe, sent as CSP frame-ancestors:
 # "*" for any site, or a comma-separated allowlist of origins ("https://school.example,...").
 EMBED_FRAME_ANCESTORS = env_list("EMBED_FRAME_ANCESTORS", "*")
+# The LMSs that may show the LTI tool's pages in their frames (lti).
+LTI_FRAME_ANCESTORS = env_list("LTI_FRAME_ANCESTORS", "*")
 # An embedded practice attempt stays reachable this long after the student's last action.
 EMBED_TOKEN_MAX_AGE = int(os.environ.get("EMBED_TOKEN_MAX_AGE", 12 * 60 * 60))
 # How many reverse proxies of ours append to X-Forwarded-For; rate limits count the client

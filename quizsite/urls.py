@@ -38,5 +38,6 @@ urlpatterns = [
     path("", include("quizzes.urls")),
     path("", include("classrooms.urls")),
     path("embed/", include("embeds.urls")),
+    path("lti/", include("lti.urls")),
     path("oembed", oembed, name="oembed"),
 ]

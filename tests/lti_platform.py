@@ -1,0 +1,227 @@
+"""An LMS for the tests, built on lti1p3platform (a Python LTI 1.3 platform from PyPI, written
+by others), with keys of its own. What a tool calls on a platform runs in a real HTTP server
+on 127.0.0.1: its key set, its access tokens, its line items and their scores."""
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import SimpleNamespace
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from lti1p3platform.ltiplatform import LTI1P3PlatformConfAbstract
+from lti1p3platform.message_launch import LTIAdvantageMessageLaunchAbstract
+from lti1p3platform.registration import Registration
+
+INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
+LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
+AGS_SCOPES = [
+    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
+    "https://purl.imsglobal.org/spec/lti-ags/scope/score",
+]
+
+
+def new_key_pair() -> tuple[str, str]:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    public = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    return private, public
+
+
+class PlatformConfig(LTI1P3PlatformConfAbstract):
+    def init_platform_config(self, **kwargs):
+        self._registration = kwargs["registration"]
+
+    def get_registration_by_params(self, **kwargs):
+        return self._registration
+
+
+class Launch(LTIAdvantageMessageLaunchAbstract):
+    def render_launch_form(self, launch_data, **kwargs):
+        return launch_data
+
+
+class Platform:
+    """One LMS with one tool registered: `tool` is where the tool's pages are."""
+
+    def __init__(self, tool="http://testserver", client_id="orbit-quiz", deployment="1"):
+        self.scores, self.lineitems, self.tokens_given = [], [], 0
+        self.members = []  # the course's roster, as its Names and Role service lists it
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(self))
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.private_key, self.public_key = new_key_pair()
+        self.tool, self.client_id, self.deployment = tool, client_id, deployment
+        self.registration = self.make_registration()
+
+    def make_registration(self, **changes) -> Registration:
+        values = {
+            "client_id": self.client_id,
+            "deployment_id": self.deployment,
+            "platform_private_key": self.private_key,
+            **changes,
+        }
+        return (
+            Registration()
+            .set_iss(self.url)
+            .set_client_id(values["client_id"])
+            .set_deployment_id(values["deployment_id"])
+            .set_launch_url(f"{self.tool}/lti/launch/")
+            .set_deeplink_launch_url(f"{self.tool}/lti/launch/")
+            .set_platform_public_key(self.public_key)
+            .set_platform_private_key(values["platform_private_key"])
+        )
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    # --- what a teacher pastes into the tool's admin ---------------------------------
+    def register_in_tool(self, active=True):
+        from lti_tool.models import LtiDeployment, LtiRegistration
+
+        registration = LtiRegistration.objects.create(
+            name="Test LMS",
+            issuer=self.url,
+            client_id=self.client_id,
+            auth_url=f"{self.url}/auth",
+            token_url=f"{self.url}/token",
+            keyset_url=f"{self.url}/jwks",
+        )
+        LtiDeployment.objects.create(
+            registration=registration, deployment_id=self.deployment, is_active=active
+        )
+        return registration
+
+    def trust_tool(self, jwks: dict):
+        """The tool's key set, as the platform reads it at the tool's JWKS address."""
+        self.registration.set_tool_key_set(jwks)
+
+    # --- a launch, as the platform's pages make one ----------------------------------
+    def login_url(self, tool_login: str, user: str, hint="resource") -> str:
+        query = {
+            "iss": self.url,
+            "login_hint": user,
+            "target_link_uri": f"{self.tool}/lti/launch/",
+            "lti_message_hint": hint,
+            "client_id": self.client_id,
+            "lti_deployment_id": self.deployment,
+        }
+        return f"{tool_login}?{urlencode(query)}"
+
+    def launch_data(
+        self,
+        preflight_url,
+        user,
+        roles,
+        *,
+        custom=None,
+        signed_as=None,
+        deep_link=False,
+        claims=None,
+    ) -> dict:
+        """The form the platform posts to the tool, answering the tool's login redirect."""
+        preflight = {k: v[0] for k, v in parse_qs(urlsplit(preflight_url).query).items()}
+        launch = Launch(
+            SimpleNamespace(get_data=preflight, form_data={}),
+            PlatformConfig(registration=signed_as or self.registration),
+        )
+        launch.set_user_data(user, roles, full_name=f"Student {user}")
+        launch.set_launch_context_claim("course-1", context_title="Space science, year 10")
+        launch.set_resource_link_claim("link-1", title="Wolf Amendment quiz")
+        launch.set_launch_presentation_claim(document_target="iframe")
+        if custom:
+            launch.set_custom_parameters_claim(custom)
+        launch.set_nrps(context_memberships_url=f"{self.url}/memberships")
+        launch.set_ags(
+            lineitems_url=f"{self.url}/lineitems",
+            lineitem_url=f"{self.url}/lineitems/1",
+        )
+        if claims:  # claims that differ from what the platform would send (a forgery)
+            launch.set_extra_claims(claims)
+        if deep_link:
+            launch.set_dl(deep_link_return_url=f"{self.url}/deep-link-return")
+        data = launch.lti_launch()
+        return {"state": data["state"], "id_token": data["id_token"]}, data["launch_url"]
+
+
+def handler_for(platform):
+    config = PlatformConfig(registration=None)
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def reply(self, body, status=200):
+            encoded = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(encoded)))
+            self.end_headers()
+            self.wfile.write(encoded)
+
+        def read(self):
+            return self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
+
+        def authorised(self) -> bool:
+            token = self.headers.get("Authorization", "").removeprefix("Bearer ")
+            config._registration = platform.registration
+            try:
+                return config.validate_token(token)
+            except Exception:  # noqa: BLE001 (any bad token is refused)
+                return False
+
+        def do_GET(self):
+            if self.path == "/jwks":
+                return self.reply({"keys": platform.registration.get_jwks()})
+            if self.path.startswith("/lineitems") and self.authorised():
+                return self.reply(platform.lineitems)
+            if self.path == "/memberships" and self.authorised():
+                context = {"id": "course-1", "title": "Space science, year 10"}
+                return self.reply(
+                    {
+                        "id": platform.url + self.path,
+                        "context": context,
+                        "members": platform.members,
+                    }
+                )
+            return self.reply({"error": "not found"}, 404)
+
+        def do_POST(self):
+            body = self.read()
+            if self.path == "/token":
+                config._registration = platform.registration
+                form = {k: v[0] for k, v in parse_qs(body).items()}
+                platform.tokens_given += 1
+                return self.reply(config.get_access_token(form))
+            if not self.authorised():
+                return self.reply({"error": "unauthorised"}, 401)
+            if self.path == "/lineitems":
+                item = {
+                    **json.loads(body),
+                    "id": f"{platform.url}/lineitems/{len(platform.lineitems) + 2}",
+                }
+                platform.lineitems.append(item)
+                return self.reply(item, 201)
+            if self.path.endswith("/scores"):
+                platform.scores.append(
+                    {"lineitem": self.path.removesuffix("/scores"), **json.loads(body)}
+                )
+                return self.reply({}, 200)
+            return self.reply({"error": "not found"}, 404)
+
+    return Handler
+
+
+def member(user_id, role, name, status="Active") -> dict:
+    """One person of a course's roster, as a Names and Role service lists them."""
+    return {"user_id": user_id, "roles": [role], "name": name, "status": status}

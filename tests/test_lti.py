@@ -1,0 +1,253 @@
+"""This app as an LTI 1.3 tool, launched from an LMS the tests run (tests/lti_platform.py,
+on lti1p3platform): login, launch, the student's attempt, the grade in the LMS's gradebook,
+deep linking, and the launches refused."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from lti_tool.models import Key
+
+from classrooms.models import Classroom, Enrollment
+from lti.models import Activity
+from quizzes import marking
+from quizzes.forms import answer_data
+from quizzes.models import Attempt
+from tests.lti_platform import INSTRUCTOR, LEARNER, Platform, member, new_key_pair
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def platform():
+    lms = Platform()
+    yield lms
+    lms.close()
+
+
+@pytest.fixture
+def registration(platform):
+    return platform.register_in_tool()
+
+
+def launch(client, platform, registration, user="s-1", roles=(LEARNER,), **options):
+    """Log in from the platform, then post its launch: the tool's reply, and the form."""
+    login = platform.login_url(reverse("lti:login", args=[registration.uuid]), user)
+    to_platform = client.get(login)
+    assert to_platform.status_code == 302, to_platform.content
+    platform.trust_tool(Key.objects.as_jwks())
+    form, launch_url = platform.launch_data(to_platform["Location"], user, list(roles), **options)
+    return client.post(launch_url.removeprefix(platform.tool), form), form
+
+
+def take_quiz(client, attempt, right=True):
+    for number, question in enumerate(attempt.questions(), 1):
+        choice = question.choices.filter(is_correct=right).first()
+        url = reverse("quizzes:attempt_question", args=[attempt.public_id, number])
+        client.post(url, answer_data(attempt, question, choice.pk))
+    client.post(reverse("quizzes:attempt_submit", args=[attempt.public_id]))
+
+
+def test_a_students_launch_opens_their_attempt_and_the_grade_reaches_the_lms(
+    client, platform, registration, quiz, run_tasks
+):
+    quiz.questions.update(shuffle=False)
+    reply, _form = launch(client, platform, registration, custom={"quiz": quiz.slug})
+    assert reply.status_code == 302 and "/lti/continue/" in reply["Location"]
+    opened = client.get(reply["Location"])
+    attempt = Attempt.objects.get()
+    assert opened["Location"] == attempt.get_absolute_url()
+
+    # The course became a class, the student its member from the LMS, the activity its
+    # assignment.
+    classroom = Classroom.objects.get(name="Space science, year 10")
+    assert attempt.assignment == Activity.objects.get().assignment
+    assert attempt.assignment.classroom == classroom
+    enrollment = Enrollment.objects.get(classroom=classroom)
+    assert enrollment.origin == Enrollment.Origin.LMS and enrollment.student == attempt.user
+    assert not attempt.user.is_staff and not attempt.user.has_usable_password()
+    assert client.get("/admin/").status_code == 302  # LTI users never reach the admin
+
+    take_quiz(client, attempt)
+    assert platform.scores == []  # sent by the worker, not by the page
+    run_tasks()
+    (score,) = platform.scores
+    assert score["lineitem"] == "/lineitems/1" and score["userId"] == "s-1"
+    assert (score["scoreGiven"], score["scoreMaximum"]) == (2.0, 2.0)
+    assert (score["activityProgress"], score["gradingProgress"]) == ("Completed", "FullyGraded")
+
+
+def test_a_teachers_new_score_reaches_the_lms_too(
+    client, platform, registration, quiz, teacher, run_tasks
+):
+    reply, _ = launch(client, platform, registration, custom={"quiz": quiz.slug})
+    client.get(reply["Location"])
+    attempt = Attempt.objects.get()
+    take_quiz(client, attempt, right=False)
+    run_tasks()
+    assert [score["scoreGiven"] for score in platform.scores] == [0.0]
+
+    response = attempt.responses.first()
+    marking.override(response, Decimal(1), by=teacher, reason="A fair reading of the text")
+    run_tasks()
+    assert [score["scoreGiven"] for score in platform.scores] == [0.0, 1.0]
+
+
+def test_a_teachers_launch_brings_in_the_courses_roster(
+    client, platform, registration, quiz, run_tasks
+):
+    platform.members = [
+        member("t-1", INSTRUCTOR, "Tess Teacher"),
+        member("s-1", LEARNER, "Ada"),
+        member("s-2", LEARNER, "Ben"),
+        member("s-3", LEARNER, "Cy", status="Inactive"),
+    ]
+    launch(
+        client, platform, registration, user="t-1", roles=(INSTRUCTOR,), custom={"quiz": quiz.slug}
+    )
+    run_tasks()
+    classroom = Classroom.objects.get()
+    students = {user.first_name for user in classroom.students.all()}
+    assert students == {"Ada", "Ben"}  # Cy is no longer active in the course
+    assert [user.lti_users.get().sub for user in classroom.teachers.all()] == ["t-1"]
+
+    # Ben's first launch finds the account the roster made, by the LMS's user id.
+    reply, _ = launch(client, platform, registration, user="s-2", custom={"quiz": quiz.slug})
+    client.get(reply["Location"])
+    assert Attempt.objects.get().user.first_name == "Ben"
+    assert classroom.students.count() == 2
+
+    platform.members[2]["status"] = "Inactive"  # Ben leaves the course
+    launch(
+        client, platform, registration, user="t-1", roles=(INSTRUCTOR,), custom={"quiz": quiz.slug}
+    )
+    run_tasks()
+    assert {user.first_name for user in classroom.students.all()} == {"Ada"}
+    assert Attempt.objects.count() == 1  # his attempt stays
+
+
+def test_the_next_launch_finds_the_same_account_and_attempt(client, platform, registration, quiz):
+    first, _ = launch(client, platform, registration, custom={"quiz": quiz.slug})
+    client.get(first["Location"])
+    client.logout()
+    again, _ = launch(client, platform, registration, custom={"quiz": quiz.slug})
+    client.get(again["Location"])
+    attempt = Attempt.objects.get()  # resumed, not a second one
+    assert attempt.user.lti_users.get().sub == "s-1"
+    other, _ = launch(client, platform, registration, user="s-2", custom={"quiz": quiz.slug})
+    client.get(other["Location"])
+    assert Attempt.objects.count() == 2  # another LMS user is another account
+
+
+def test_a_launch_link_works_once(client, platform, registration, quiz):
+    reply, _ = launch(client, platform, registration, custom={"quiz": quiz.slug})
+    assert client.get(reply["Location"]).status_code == 302
+    client.logout()
+    again = client.get(reply["Location"])
+    assert again.status_code == 403 and "used already" in again.text
+
+
+def test_in_a_frame_the_student_opens_the_quiz_in_a_tab_of_its_own(
+    client, platform, registration, quiz
+):
+    login = platform.login_url(reverse("lti:login", args=[registration.uuid]), "s-1")
+    page = client.get(login, HTTP_SEC_FETCH_DEST="iframe")
+    # The script goes on to the LMS where the frame keeps cookies; otherwise a new tab.
+    assert page.status_code == 200 and "lti1p3_new_window=1" in page.text
+    assert "frame-ancestors *" in page["Content-Security-Policy"]
+    platform_url = re.search(r'data-platform-url="([^"]+)"', page.text)[1].replace("&amp;", "&")
+    platform.trust_tool(Key.objects.as_jwks())
+    form, url = platform.launch_data(platform_url, "s-1", [LEARNER], custom={"quiz": quiz.slug})
+    reply = client.post(url.removeprefix(platform.tool), form, HTTP_SEC_FETCH_DEST="iframe")
+    assert reply.status_code == 200 and 'target="_blank"' in reply.text
+    assert re.search(r'href="/lti/continue/[0-9a-f-]+/"', reply.text)
+
+
+def test_a_teachers_launch_shows_the_activity_and_makes_them_its_teacher(
+    client, platform, registration, quiz
+):
+    reply, _ = launch(
+        client, platform, registration, user="t-1", roles=(INSTRUCTOR,), custom={"quiz": quiz.slug}
+    )
+    assert reply.status_code == 200 and "Space basics" in reply.text
+    teacher = Classroom.objects.get().teachers.get()
+    assert teacher.lti_users.get().sub == "t-1" and not teacher.is_staff
+    assert not Attempt.objects.exists()
+
+
+def test_a_teacher_adds_a_quiz_from_the_lms_picker(client, platform, registration, quiz):
+    picker, _ = launch(
+        client, platform, registration, user="t-1", roles=(INSTRUCTOR,), deep_link=True
+    )
+    assert picker.status_code == 200 and f'value="{quiz.slug}"' in picker.text
+    picking = re.search(r'name="picking" value="([^"]+)"', picker.text)[1]
+    answer = client.post(reverse("lti:deep_link"), {"picking": picking, "quiz": quiz.slug})
+    assert f'action="{platform.url}/deep-link-return"' in answer.text
+    assert f"form-action 'self' {platform.url}" in answer["Content-Security-Policy"]
+    jwt = re.search(r'name="JWT" value="([^"]+)"', answer.text)[1]
+    from tests.lti_platform import PlatformConfig
+
+    (item,) = PlatformConfig(registration=platform.registration).validate_deeplinking_resp(
+        {"JWT": jwt}
+    )
+    assert item["custom"] == {"quiz": quiz.slug} and item["url"].endswith("/lti/launch/")
+    assert item["lineItem"]["scoreMaximum"] == 2.0
+
+    # A student launching the new activity gets the quiz it names.
+    reply, _ = launch(client, platform, registration, custom=item["custom"])
+    client.get(reply["Location"])
+    assert Attempt.objects.get().quiz == quiz
+
+
+def test_a_launch_signed_with_another_key_is_refused(client, platform, registration, quiz):
+    forged = platform.make_registration(platform_private_key=new_key_pair()[0])
+    reply, _ = launch(client, platform, registration, custom={"quiz": quiz.slug}, signed_as=forged)
+    assert reply.status_code == 400 and "This launch was refused" in reply.text
+    assert not Attempt.objects.exists()
+
+
+def test_a_launch_for_another_tool_is_refused(client, platform, registration, quiz):
+    reply, _ = launch(
+        client,
+        platform,
+        registration,
+        custom={"quiz": quiz.slug},
+        claims={"aud": "another-tool", "azp": "another-tool"},
+    )
+    assert reply.status_code == 400 and "This launch was refused" in reply.text
+    assert not Attempt.objects.exists()
+
+
+def test_a_launch_sent_twice_is_refused_the_second_time(client, platform, registration, quiz):
+    reply, form = launch(client, platform, registration, custom={"quiz": quiz.slug})
+    assert reply.status_code == 302
+    replayed = client.post(reverse("lti:launch"), form)
+    assert replayed.status_code == 400 and "used already" in replayed.text
+
+
+def test_a_launch_from_an_unknown_deployment_is_refused(client, platform, registration, quiz):
+    unknown = platform.make_registration(deployment_id="not-registered")
+    reply, _ = launch(client, platform, registration, custom={"quiz": quiz.slug}, signed_as=unknown)
+    assert reply.status_code == 403 and "not active here yet" in reply.text
+    assert not Attempt.objects.exists()
+
+
+def test_a_login_from_an_unregistered_lms_is_refused(client, platform, quiz):
+    from lti_tool.models import LtiRegistration
+
+    stranger = Platform()
+    try:
+        known = platform.register_in_tool()
+        login = stranger.login_url(reverse("lti:login", args=[known.uuid]), "s-1")
+        reply = client.get(login)
+        assert reply.status_code == 400 and "not registered here" in reply.text
+        assert LtiRegistration.objects.count() == 1
+    finally:
+        stranger.close()
+
+
+def test_the_tool_publishes_its_key_set(client):
+    keys = client.get(reverse("lti:jwks")).json()["keys"]
+    assert len(keys) == 1 and keys[0]["alg"] == "RS256" and "d" not in keys[0]
+    assert Decimal(1)  # the private part ("d") never leaves the tool
