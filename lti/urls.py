@@ -6,6 +6,9 @@ app_name = "lti"
 
 urlpatterns = [
     path("jwks.json", views.jwks, name="jwks"),
+    # An LMS names its registration by issuer and client id; the address with the
+    # registration's UUID serves LMSs that send no client id with the login.
+    path("login/", views.Login.as_view(), name="login_any"),
     path("<uuid:registration_uuid>/login/", views.Login.as_view(), name="login"),
     path("launch/", views.Launch.as_view(), name="launch"),
     path("deep-link/", views.deep_link, name="deep_link"),

@@ -128,6 +128,7 @@ class Platform:
         signed_as=None,
         deep_link=False,
         claims=None,
+        column=True,
     ) -> dict:
         """The form the platform posts to the tool, answering the tool's login redirect."""
         preflight = {k: v[0] for k, v in parse_qs(urlsplit(preflight_url).query).items()}
@@ -144,7 +145,8 @@ class Platform:
         launch.set_nrps(context_memberships_url=f"{self.url}/memberships")
         launch.set_ags(
             lineitems_url=f"{self.url}/lineitems",
-            lineitem_url=f"{self.url}/lineitems/1",
+            # column=False: the LMS made no gradebook column for the activity
+            lineitem_url=f"{self.url}/lineitems/1" if column else None,
         )
         if claims:  # claims that differ from what the platform would send (a forgery)
             launch.set_extra_claims(claims)

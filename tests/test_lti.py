@@ -4,16 +4,21 @@ deep linking, and the launches refused."""
 
 import re
 from decimal import Decimal
+from io import StringIO
+from urllib.parse import urlsplit
 
+import jwt as pyjwt
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from lti_tool.models import Key
 
 from classrooms.models import Classroom, Enrollment
 from lti.models import Activity
 from quizzes import marking
+from quizzes.factories import QuestionFactory
 from quizzes.forms import answer_data
-from quizzes.models import Attempt
+from quizzes.models import Attempt, Question
 from tests.lti_platform import INSTRUCTOR, LEARNER, Platform, member, new_key_pair
 
 pytestmark = pytest.mark.django_db
@@ -41,8 +46,9 @@ def launch(client, platform, registration, user="s-1", roles=(LEARNER,), **optio
     return client.post(launch_url.removeprefix(platform.tool), form), form
 
 
-def take_quiz(client, attempt, right=True):
-    for number, question in enumerate(attempt.questions(), 1):
+def take_quiz(client, attempt, right=True, questions=None):
+    """Answer the quiz's (first) questions, each with a right or a wrong choice, and submit."""
+    for number, question in enumerate(list(attempt.questions())[:questions], 1):
         choice = question.choices.filter(is_correct=right).first()
         url = reverse("quizzes:attempt_question", args=[attempt.public_id, number])
         client.post(url, answer_data(attempt, question, choice.pk))
@@ -78,20 +84,55 @@ def test_a_students_launch_opens_their_attempt_and_the_grade_reaches_the_lms(
     assert (score["activityProgress"], score["gradingProgress"]) == ("Completed", "FullyGraded")
 
 
-def test_a_teachers_new_score_reaches_the_lms_too(
+def test_a_grade_waits_as_pending_until_the_teacher_marks_it(
     client, platform, registration, quiz, teacher, run_tasks
 ):
+    essay = QuestionFactory(quiz=quiz, position=3, kind=Question.Kind.ESSAY, choices=[])
     reply, _ = launch(client, platform, registration, custom={"quiz": quiz.slug})
     client.get(reply["Location"])
     attempt = Attempt.objects.get()
-    take_quiz(client, attempt, right=False)
+    url = reverse("quizzes:attempt_question", args=[attempt.public_id, 3])
+    client.post(url, {"text": "The ban limits NASA, not the dialogue."})
+    take_quiz(client, attempt, questions=2)
     run_tasks()
-    assert [score["scoreGiven"] for score in platform.scores] == [0.0]
+    assert [(s["scoreGiven"], s["gradingProgress"]) for s in platform.scores] == [(2.0, "Pending")]
 
-    response = attempt.responses.first()
-    marking.override(response, Decimal(1), by=teacher, reason="A fair reading of the text")
+    marking.mark(attempt.responses.get(question=essay), Decimal(1), by=teacher)
     run_tasks()
-    assert [score["scoreGiven"] for score in platform.scores] == [0.0, 1.0]
+    latest = platform.scores[-1]
+    assert len(platform.scores) == 2
+    assert (latest["scoreGiven"], latest["scoreMaximum"]) == (3.0, 3.0)
+    assert latest["gradingProgress"] == "FullyGraded"
+
+
+def test_without_a_column_in_the_lms_the_tool_makes_one(
+    client, platform, registration, quiz, run_tasks
+):
+    reply, _ = launch(client, platform, registration, custom={"quiz": quiz.slug}, column=False)
+    client.get(reply["Location"])
+    take_quiz(client, Attempt.objects.get())
+    run_tasks()
+    (column,) = platform.lineitems
+    assert column["label"] == "Space basics" and column["resourceLinkId"] == "link-1"
+    (score,) = platform.scores
+    assert score["lineitem"] == urlsplit(column["id"]).path and score["scoreGiven"] == 2.0
+
+
+def test_a_new_key_signs_once_made_and_the_old_one_stays_published(
+    client, platform, registration, quiz
+):
+    launch(client, platform, registration, custom={"quiz": quiz.slug})  # the first key
+    call_command("rotate_keys", stdout=StringIO())
+    newest = Key.objects.latest()
+    published = client.get(reverse("lti:jwks")).json()["keys"]
+    assert len(published) == 2 and newest.as_jwk() in published
+    picker, _ = launch(
+        client, platform, registration, user="t-1", roles=(INSTRUCTOR,), deep_link=True
+    )
+    picking = re.search(r'name="picking" value="([^"]+)"', picker.text)[1]
+    answer = client.post(reverse("lti:deep_link"), {"picking": picking, "quiz": quiz.slug})
+    jwt = re.search(r'name="JWT" value="([^"]+)"', answer.text)[1]
+    assert pyjwt.get_unverified_header(jwt)["kid"] == newest.as_jwk()["kid"]
 
 
 def test_a_teachers_launch_brings_in_the_courses_roster(

@@ -19,6 +19,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from lti_tool.models import LtiRegistration
 
 from accounts.factories import TeacherFactory, UserFactory
 from background.models import Task
@@ -81,6 +82,14 @@ embeds:practice_question                            405       405       405     
 embeds:practice_finish                              405       405       405       405       405       405
 embeds:practice_continue                            405       405       405       405       405       405
 embeds:embed_not_found                              404       404       404       404       404       404
+# The LTI tool: a launch comes from an LMS's signed form, a login with its parameters; a
+# student's continuation needs the ticket of their own launch.
+lti:jwks                                            scoped    ok        scoped    ok        scoped    ok
+lti:login_any                                       400       400       400       400       400       400
+lti:login                                           400       400       400       400       400       400
+lti:launch                                          405       405       405       405       405       405
+lti:deep_link                                       405       405       405       405       405       405
+lti:continue                                        403       403       403       403       403       403
 # The admin site
 admin:index                                         login     login     login     shows     scoped    shows
 admin:login                                         scoped    ok        scoped    redirect  redirect  redirect
@@ -175,6 +184,13 @@ admin:lessons_section_change                        login     login     login   
 admin/lessons/section/<path:object_id>/             login     login     login     redirect  redirect  redirect
 admin:lessons_section_history                       login     login     login     ok        scoped    ok
 admin:lessons_section_delete                        login     login     login     403       403       ok
+# LMS registrations (LTI 1.3): superusers only
+admin:lti_tool_ltiregistration_changelist           login     login     login     403       403       ok
+admin:lti_tool_ltiregistration_add                  login     login     login     403       403       ok
+admin:lti_tool_ltiregistration_change               login     login     login     403       403       ok
+admin/lti_tool/ltiregistration/<path:object_id>/    login     login     login     redirect  redirect  redirect
+admin:lti_tool_ltiregistration_history              login     login     login     403       403       ok
+admin:lti_tool_ltiregistration_delete               login     login     login     403       403       ok
 # User accounts: superusers only; teachers manage rosters on the class page
 admin:auth_user_changelist                          login     login     login     403       403       shows
 admin:auth_user_add                                 login     login     login     403       403       ok
@@ -271,6 +287,14 @@ def make_world() -> dict:
     )
     in_progress.save_answer(single, single.choices.get(is_correct=False).pk)
     return {
+        "lti_registration": LtiRegistration.objects.create(
+            name="School LMS",
+            issuer="https://lms.school.example",
+            client_id="orbit",
+            auth_url="https://lms.school.example/auth",
+            token_url="https://lms.school.example/token",
+            keyset_url="https://lms.school.example/jwks",
+        ),
         "users": dict(
             zip(ROLES[1:], [student_a, student_b, teacher_a, teacher_b, superuser], strict=True)
         ),
@@ -305,11 +329,7 @@ NO_SUCH_UUID = uuid.UUID("00000000-0000-4000-8000-000000000000")
 def admin_object(world, key):
     """A's object that an admin URL is about: admin:<app>_<model>_<page>, or for unnamed
     patterns admin/<app>/<model>/..."""
-    if key.startswith("admin:"):
-        app, model = key.removeprefix("admin:").split("_")[:2]
-    else:
-        app, model = key.split("/")[1:3]
-    return {
+    objects = {
         "background.task": world["task"],
         "classrooms.classroom": world["classroom"],
         "classrooms.assignment": world["assignment"],
@@ -321,7 +341,16 @@ def admin_object(world, key):
         "lessons.section": world["question"].evidence,
         "auth.user": world["users"]["student_a"],
         "auth.group": Group.objects.get(name="Teachers"),
-    }[f"{app}.{model}"]
+        "lti_tool.ltiregistration": world["lti_registration"],
+    }
+    if not key.startswith("admin:"):
+        return objects[".".join(key.split("/")[1:3])]
+    # admin:<app>_<model>_<page>, where an app's label may have "_" in it (lti_tool)
+    page = key.removeprefix("admin:")
+    (found,) = [
+        obj for label, obj in objects.items() if page.startswith(label.replace(".", "_") + "_")
+    ]
+    return found
 
 
 def url_kwargs(key, route, world, missing=False) -> dict:
@@ -351,6 +380,8 @@ def url_kwargs(key, route, world, missing=False) -> dict:
             values[name] = NO_SUCH_ID if missing else admin_object(world, key).pk
         elif name == "content_type_id":
             values[name] = ContentType.objects.get_for_model(Attempt).pk
+        elif name in ("ticket", "registration_uuid"):  # never an existing one
+            values[name] = NO_SUCH_UUID
         elif name == "uidb64":
             values[name] = urlsafe_base64_encode(force_bytes(world["users"]["student_a"].pk))
         elif name == "token":
