@@ -2,6 +2,7 @@
 by others), with keys of its own. What a tool calls on a platform runs in a real HTTP server
 on 127.0.0.1: its key set, its access tokens, its line items and their scores."""
 
+import html
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -56,6 +57,8 @@ class Platform:
     def __init__(self, tool="http://testserver", client_id="orbit-quiz", deployment="1"):
         self.scores, self.lineitems, self.tokens_given = [], [], 0
         self.members = []  # the course's roster, as its Names and Role service lists it
+        # The course page's activity (course_page): who opens it, and its custom parameters.
+        self.activity = {"user": "s-1", "roles": [LEARNER], "custom": {}}
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(self))
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         self.url = f"http://127.0.0.1:{self.server.server_port}"
@@ -132,6 +135,29 @@ class Platform:
     ) -> dict:
         """The form the platform posts to the tool, answering the tool's login redirect."""
         preflight = {k: v[0] for k, v in parse_qs(urlsplit(preflight_url).query).items()}
+        return self.answer_login(
+            preflight,
+            user,
+            roles,
+            custom=custom,
+            signed_as=signed_as,
+            deep_link=deep_link,
+            claims=claims,
+            column=column,
+        )
+
+    def answer_login(
+        self,
+        preflight,
+        user,
+        roles,
+        *,
+        custom=None,
+        signed_as=None,
+        deep_link=False,
+        claims=None,
+        column=True,
+    ):
         launch = Launch(
             SimpleNamespace(get_data=preflight, form_data={}),
             PlatformConfig(registration=signed_as or self.registration),
@@ -182,7 +208,41 @@ def handler_for(platform):
             except Exception:  # noqa: BLE001 (any bad token is refused)
                 return False
 
+        def page(self, html):
+            encoded = html.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(encoded)))
+            self.end_headers()
+            self.wfile.write(encoded)
+
         def do_GET(self):
+            path, _, query = self.path.partition("?")
+            if path == "/course":  # the LMS's course page, the tool in its frame
+                login = platform.login_url(f"{platform.tool}/lti/login/", platform.activity["user"])
+                return self.page(
+                    '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+                    "<title>Space science, year 10</title></head><body><main>"
+                    "<h1>Space science, year 10</h1>"
+                    f'<iframe title="Wolf Amendment quiz" src="{html.escape(login)}" '
+                    'width="800" height="500"></iframe></main></body></html>'
+                )
+            if path == "/auth":  # the LMS's answer to the tool's login: the launch itself
+                preflight = {k: v[0] for k, v in parse_qs(query).items()}
+                form, action = platform.answer_login(
+                    preflight,
+                    platform.activity["user"],
+                    platform.activity["roles"],
+                    custom=platform.activity["custom"],
+                )
+                fields = "".join(
+                    f'<input type="hidden" name="{name}" value="{html.escape(value)}">'
+                    for name, value in form.items()
+                )
+                return self.page(
+                    f'<!doctype html><form method="post" action="{html.escape(action)}">'
+                    f"{fields}</form><script>document.forms[0].submit()</script>"
+                )
             if self.path == "/jwks":
                 return self.reply({"keys": platform.registration.get_jwks()})
             if self.path.startswith("/lineitems") and self.authorised():
