@@ -61,6 +61,12 @@ def framed(view):
     return xframe_options_exempt(in_frame)
 
 
+def gradable_quizzes():
+    """The quizzes an LMS activity may be: not a lesson's practice quiz, whose answers
+    anyone may see (classrooms.Assignment.clean refuses it to classes too)."""
+    return Quiz.objects.filter(is_practice=False)
+
+
 def refused(request, message, status=400):
     """A launch refused, with why, in words a teacher can act on."""
     return render(request, "lti/refused.html", {"message": message}, status=status)
@@ -143,7 +149,7 @@ class Launch(LtiLaunchBaseView):
 
     def handle_resource_launch(self, request, lti_launch):
         slug = lti_launch.get_custom_claim("quiz")
-        quiz = Quiz.objects.filter(slug=slug).first() if slug else None
+        quiz = gradable_quizzes().filter(slug=slug).first() if slug else None
         if quiz is None:
             return refused(
                 request,
@@ -188,7 +194,7 @@ class Launch(LtiLaunchBaseView):
             },
             salt=DEEP_LINK_SALT,
         )
-        quizzes = Quiz.objects.select_related("lesson").order_by("lesson__title", "position")
+        quizzes = gradable_quizzes().select_related("lesson").order_by("lesson__title", "position")
         return render(request, "lti/pick.html", {"quizzes": quizzes, "picking": picking})
 
 
@@ -204,7 +210,7 @@ def deep_link(request):
         return refused(
             request, _("This choice took too long or was changed: add the activity again.")
         )
-    quiz = Quiz.objects.filter(slug=request.POST.get("quiz")).first()
+    quiz = gradable_quizzes().filter(slug=request.POST.get("quiz")).first()
     if quiz is None:
         return refused(request, _("Choose one of the quizzes listed."))
     registration = LtiRegistration.objects.active().get(pk=picking["registration"])

@@ -241,6 +241,20 @@ def test_a_teacher_adds_a_quiz_from_the_lms_picker(client, platform, registratio
     assert Attempt.objects.get().quiz == quiz
 
 
+def test_a_practice_quiz_is_never_an_lms_activity(client, platform, registration, practice_quiz):
+    """Anyone may see a practice quiz's answers: graded, they would give the grade away."""
+    reply, _ = launch(client, platform, registration, custom={"quiz": practice_quiz.slug})
+    assert reply.status_code == 400 and "names no quiz" in reply.text
+    picker, _ = launch(
+        client, platform, registration, user="t-1", roles=(INSTRUCTOR,), deep_link=True
+    )
+    assert practice_quiz.slug not in picker.text
+    picking = re.search(r'name="picking" value="([^"]+)"', picker.text)[1]
+    answer = client.post(reverse("lti:deep_link"), {"picking": picking, "quiz": practice_quiz.slug})
+    assert answer.status_code == 400 and "JWT" not in answer.text
+    assert not Attempt.objects.exists()
+
+
 def test_a_launch_signed_with_another_key_is_refused(client, platform, registration, quiz):
     forged = platform.make_registration(platform_private_key=new_key_pair()[0])
     reply, _ = launch(client, platform, registration, custom={"quiz": quiz.slug}, signed_as=forged)

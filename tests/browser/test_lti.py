@@ -36,10 +36,10 @@ def platform(live_server, settings):
 def test_a_student_takes_an_lms_activity_with_third_party_cookies_blocked(
     context,  # noqa: F811
     platform,
-    practice_quiz,
+    quiz,
     run_tasks,
 ):
-    platform.activity["custom"] = {"quiz": practice_quiz.slug}
+    platform.activity["custom"] = {"quiz": quiz.slug}
     context.set_extra_http_headers({"X-Forwarded-Proto": "https"})
     page = context.new_page()
     page.set_default_timeout(10_000)
