@@ -55,6 +55,16 @@ def take_quiz(client, attempt, right=True, questions=None):
     client.post(reverse("quizzes:attempt_submit", args=[attempt.public_id]))
 
 
+def pick(client, platform, registration, slug):
+    """A teacher's deep-linking launch, then their choice of the quiz `slug`: the picker
+    page and the tool's answer."""
+    picker, _ = launch(
+        client, platform, registration, user="t-1", roles=(INSTRUCTOR,), deep_link=True
+    )
+    picking = re.search(r'name="picking" value="([^"]+)"', picker.text)[1]
+    return picker, client.post(reverse("lti:deep_link"), {"picking": picking, "quiz": slug})
+
+
 def test_a_students_launch_opens_their_attempt_and_the_grade_reaches_the_lms(
     client, platform, registration, quiz, run_tasks
 ):
@@ -126,11 +136,7 @@ def test_a_new_key_signs_once_made_and_the_old_one_stays_published(
     newest = Key.objects.latest()
     published = client.get(reverse("lti:jwks")).json()["keys"]
     assert len(published) == 2 and newest.as_jwk() in published
-    picker, _ = launch(
-        client, platform, registration, user="t-1", roles=(INSTRUCTOR,), deep_link=True
-    )
-    picking = re.search(r'name="picking" value="([^"]+)"', picker.text)[1]
-    answer = client.post(reverse("lti:deep_link"), {"picking": picking, "quiz": quiz.slug})
+    _picker, answer = pick(client, platform, registration, quiz.slug)
     jwt = re.search(r'name="JWT" value="([^"]+)"', answer.text)[1]
     assert pyjwt.get_unverified_header(jwt)["kid"] == newest.as_jwk()["kid"]
 
@@ -218,12 +224,8 @@ def test_a_teachers_launch_shows_the_activity_and_makes_them_its_teacher(
 
 
 def test_a_teacher_adds_a_quiz_from_the_lms_picker(client, platform, registration, quiz):
-    picker, _ = launch(
-        client, platform, registration, user="t-1", roles=(INSTRUCTOR,), deep_link=True
-    )
+    picker, answer = pick(client, platform, registration, quiz.slug)
     assert picker.status_code == 200 and f'value="{quiz.slug}"' in picker.text
-    picking = re.search(r'name="picking" value="([^"]+)"', picker.text)[1]
-    answer = client.post(reverse("lti:deep_link"), {"picking": picking, "quiz": quiz.slug})
     assert f'action="{platform.url}/deep-link-return"' in answer.text
     assert f"form-action 'self' {platform.url}" in answer["Content-Security-Policy"]
     jwt = re.search(r'name="JWT" value="([^"]+)"', answer.text)[1]
@@ -245,12 +247,8 @@ def test_a_practice_quiz_is_never_an_lms_activity(client, platform, registration
     """Anyone may see a practice quiz's answers: graded, they would give the grade away."""
     reply, _ = launch(client, platform, registration, custom={"quiz": practice_quiz.slug})
     assert reply.status_code == 400 and "names no quiz" in reply.text
-    picker, _ = launch(
-        client, platform, registration, user="t-1", roles=(INSTRUCTOR,), deep_link=True
-    )
+    picker, answer = pick(client, platform, registration, practice_quiz.slug)
     assert practice_quiz.slug not in picker.text
-    picking = re.search(r'name="picking" value="([^"]+)"', picker.text)[1]
-    answer = client.post(reverse("lti:deep_link"), {"picking": picking, "quiz": practice_quiz.slug})
     assert answer.status_code == 400 and "JWT" not in answer.text
     assert not Attempt.objects.exists()
 
