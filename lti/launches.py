@@ -6,6 +6,7 @@ import uuid
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from lti_tool.models import LtiContext, LtiResourceLink, LtiUser
 from lti_tool.services import nrps
 
 from classrooms.models import Assignment, Classroom, Enrollment
@@ -24,8 +25,12 @@ def account_of(lti_user):
     """The account of an LMS user, made the first time the LMS names them (a launch or the
     course's roster): no password, since they sign in through the LMS, and never staff, so
     an LTI user can't reach the admin."""
-    if lti_user.auth_user_id is None:
-        with transaction.atomic():
+    if lti_user.auth_user_id is not None:
+        return lti_user.auth_user
+    with transaction.atomic():
+        # Locked and read again: two launches at once (a double click) make one account.
+        lti_user = LtiUser.objects.select_for_update().get(pk=lti_user.pk)
+        if lti_user.auth_user_id is None:
             user = get_user_model()(
                 username=f"lti-{uuid.uuid4().hex[:16]}",
                 first_name=(lti_user.given_name or lti_user.name)[:150],
@@ -46,9 +51,10 @@ def is_instructor(lti_launch) -> bool:
 def course_of(lti_launch) -> Course:
     """The class that stands for the launch's course, made on its first launch."""
     context = lti_launch.context
-    course = Course.objects.filter(context=context).select_related("classroom").first()
-    if course is None:
-        with transaction.atomic():
+    with transaction.atomic():
+        LtiContext.objects.select_for_update().filter(pk=context.pk).first()  # one at a time
+        course = Course.objects.filter(context=context).select_related("classroom").first()
+        if course is None:
             name = context.title or context.label or context.id_on_platform
             classroom = Classroom.objects.create(name=name[:200])
             course = Course.objects.create(context=context, classroom=classroom)
@@ -60,9 +66,10 @@ def activity_of(lti_launch, quiz, course) -> Activity:
     with where its grades go as the latest launch says."""
     resource_link = lti_launch.resource_link
     grade_service = lti_launch.get_claim(AGS_CLAIM) or {}
-    activity = Activity.objects.filter(resource_link=resource_link).first()
-    if activity is None:
-        with transaction.atomic():
+    with transaction.atomic():
+        LtiResourceLink.objects.select_for_update().filter(pk=resource_link.pk).first()
+        activity = Activity.objects.filter(resource_link=resource_link).first()
+        if activity is None:
             assignment = Assignment.objects.create(classroom=course.classroom, quiz=quiz)
             activity = Activity.objects.create(
                 resource_link=resource_link,
@@ -70,9 +77,9 @@ def activity_of(lti_launch, quiz, course) -> Activity:
                 registration=lti_launch.registration,
                 grade_service=grade_service,
             )
-    elif grade_service and grade_service != activity.grade_service:
-        activity.grade_service = grade_service
-        activity.save(update_fields=["grade_service"])
+        elif grade_service and grade_service != activity.grade_service:
+            activity.grade_service = grade_service
+            activity.save(update_fields=["grade_service"])
     return activity
 
 

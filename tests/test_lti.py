@@ -9,9 +9,10 @@ from urllib.parse import urlsplit
 
 import jwt as pyjwt
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
-from lti_tool.models import Key
+from lti_tool.models import Key, LtiUser
 
 from classrooms.models import Classroom, Enrollment
 from lti.models import Activity
@@ -185,6 +186,19 @@ def test_the_next_launch_finds_the_same_account_and_attempt(client, platform, re
     other, _ = launch(client, platform, registration, user="s-2", custom={"quiz": quiz.slug})
     client.get(other["Location"])
     assert Attempt.objects.count() == 2  # another LMS user is another account
+
+
+def test_two_launches_at_once_make_one_account(client, platform, registration, quiz):
+    """Both read the LMS user before either made the account (a double click): the second
+    finds the first's account when it reads again under the lock."""
+    from lti.launches import account_of
+
+    launch(client, platform, registration, custom={"quiz": quiz.slug})
+    lti_user = get_user_model().objects.get().lti_users.get()
+    seen_by_both = LtiUser.objects.get(pk=lti_user.pk)
+    seen_by_both.auth_user = None  # as the second launch read it, a moment before
+    assert account_of(seen_by_both) == lti_user.auth_user
+    assert get_user_model().objects.count() == 1
 
 
 def test_a_launch_link_works_once(client, platform, registration, quiz):
