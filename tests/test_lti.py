@@ -175,6 +175,24 @@ def test_a_teachers_launch_brings_in_the_courses_roster(
     assert Attempt.objects.count() == 1  # his attempt stays
 
 
+def test_a_student_added_here_to_an_lms_class_sends_no_grade(
+    client, platform, registration, quiz, student, run_tasks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from classrooms.models import Enrollment
+
+    reply, _ = launch(client, platform, registration, custom={"quiz": quiz.slug})
+    assignment = Activity.objects.get().assignment
+    Enrollment.objects.create(classroom=assignment.classroom, student=student)
+    client.force_login(student)
+    client.post(reverse("classrooms:assignment_start", args=[assignment.pk]))
+    take_quiz(client, Attempt.objects.get(user=student))
+    run_tasks()
+    assert platform.scores == []  # the LMS knows no such student
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+
+
 def test_the_next_launch_finds_the_same_account_and_attempt(client, platform, registration, quiz):
     first, _ = launch(client, platform, registration, custom={"quiz": quiz.slug})
     client.get(first["Location"])
