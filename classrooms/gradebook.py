@@ -44,6 +44,21 @@ class GradebookRow:
         return [grade for _assignment, grade in self.cells]
 
 
+# An attempt's fields that grading.AttemptScore takes, in its order.
+SCORE_FIELDS = ("started_at", "score", "max_score", "is_provisional")
+
+
+def scored_attempts():
+    return Attempt.objects.submitted().filter(score__isnull=False)
+
+
+def grade_of(assignment, user_id) -> grading.Grade | None:
+    """The grade that counts for one student at one assignment, as the gradebook has it."""
+    submitted = scored_attempts().filter(assignment=assignment, user_id=user_id)
+    scores = [grading.AttemptScore(*row) for row in submitted.values_list(*SCORE_FIELDS)]
+    return grading.grade(assignment.grading_method, scores)
+
+
 def gradebook_rows(classroom, assignments) -> list[GradebookRow]:
     """One row per enrolled student: the grade that counts for each assignment."""
     students = (
@@ -52,15 +67,11 @@ def gradebook_rows(classroom, assignments) -> list[GradebookRow]:
         .order_by("last_name", "first_name", "username")
     )
     scores = defaultdict(list)
-    submitted = Attempt.objects.submitted().filter(
-        assignment__classroom=classroom, score__isnull=False
-    )
-    for user_id, assignment_id, started_at, score, max_score, provisional in submitted.values_list(
-        "user_id", "assignment_id", "started_at", "score", "max_score", "is_provisional"
+    submitted = scored_attempts().filter(assignment__classroom=classroom)
+    for user_id, assignment_id, *score in submitted.values_list(
+        "user_id", "assignment_id", *SCORE_FIELDS
     ):
-        scores[user_id, assignment_id].append(
-            grading.AttemptScore(started_at, score, max_score, provisional)
-        )
+        scores[user_id, assignment_id].append(grading.AttemptScore(*score))
     return [
         GradebookRow(
             student,

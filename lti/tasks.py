@@ -16,7 +16,7 @@ from pylti1p3.grade import Grade
 from pylti1p3.lineitem import LineItem
 from pylti1p3.service_connector import ServiceConnector
 
-from classrooms import grading
+from classrooms import gradebook
 from lti import launches
 from lti.models import Activity, Course
 from quizzes.models import Attempt
@@ -45,14 +45,7 @@ def send_grade(assignment_id: int, user_id: int) -> None:
     student = student.first()
     if student is None:  # added to the class here, not by the LMS: it has no place for them
         return
-    attempts = Attempt.objects.filter(assignment_id=assignment_id, user_id=user_id).submitted()
-    grade = grading.grade(
-        activity.assignment.grading_method,
-        [
-            grading.AttemptScore(a.started_at, a.score, a.max_score, a.is_provisional)
-            for a in attempts
-        ],
-    )
+    grade = gradebook.grade_of(activity.assignment, user_id)
     if grade is None:
         return
     score = (
