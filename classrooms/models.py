@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from quizzes import content_cache, marking
-from quizzes.models import Question, Quiz
+from quizzes.models import Attempt, Question, Quiz
 
 # No 0/O, 1/I/L: codes are read aloud and copied from a board.
 JOIN_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -296,6 +296,34 @@ class Assignment(models.Model):
                 attempt.save(update_fields=["deadline"])
                 changed += 1
         return changed
+
+    def open_attempt_for(self, student) -> tuple[Attempt | None, str]:
+        """The student's attempt in progress, or a new one if the rules allow; otherwise
+        None and why not, in words for the student (who is one of the class's students)."""
+        with transaction.atomic():
+            # Lock the enrollment so a double click can't start two attempts at once.
+            Enrollment.objects.select_for_update().filter(
+                classroom=self.classroom_id, student=student
+            ).first()
+            attempts = Attempt.objects.filter(user=student, assignment=self)
+            attempts.close_expired()
+            attempt = attempts.in_progress().first()
+            if attempt is not None:
+                return attempt, ""
+            rules = self.rules_for(student)
+            refusal = rules.refusal(attempts_made=attempts.count())
+            if refusal:
+                return None, refusal
+            now = timezone.now()
+            return Attempt.objects.create(
+                quiz=self.quiz,
+                assignment=self,
+                user=student,
+                max_score=self.quiz.max_score,
+                started_at=now,
+                last_seen_at=now,
+                deadline=rules.deadline_from(now),
+            ), ""
 
     def rules_for(self, student) -> "Rules":
         """This assignment's settings for one student, overrides applied."""

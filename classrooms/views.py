@@ -1,9 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -54,32 +52,12 @@ def assignment_start(request, pk):
 
 
 def open_attempt(request, assignment):
-    """The student's attempt in progress at the assignment, or a new one if its rules allow
-    (otherwise back to their classes, with why); `request.user` is one of its students."""
-    with transaction.atomic():
-        # Lock the enrollment so a double click can't start two attempts at once.
-        Enrollment.objects.select_for_update().filter(
-            classroom=assignment.classroom_id, student=request.user
-        ).first()
-        attempts = Attempt.objects.filter(user=request.user, assignment=assignment)
-        attempts.close_expired()
-        attempt = attempts.in_progress().first()
-        if attempt is None:
-            rules = assignment.rules_for(request.user)
-            refusal = rules.refusal(attempts_made=attempts.count())
-            if refusal:
-                messages.error(request, refusal)
-                return redirect("classrooms:dashboard")
-            now = timezone.now()
-            attempt = Attempt.objects.create(
-                quiz=assignment.quiz,
-                assignment=assignment,
-                user=request.user,
-                max_score=assignment.quiz.max_score,
-                started_at=now,
-                last_seen_at=now,
-                deadline=rules.deadline_from(now),
-            )
+    """To the student's attempt at the assignment (Assignment.open_attempt_for), or back to
+    their classes with why there is none; `request.user` is one of its students."""
+    attempt, refusal = assignment.open_attempt_for(request.user)
+    if attempt is None:
+        messages.error(request, refusal)
+        return redirect("classrooms:dashboard")
     return redirect(attempt.get_absolute_url())
 
 

@@ -184,22 +184,11 @@ def render_practice(request, lesson, attempt=None, number=None, error="", status
         if attempt.is_submitted:
             context["rows"] = screens.results_rows(attempt)
         else:
-            context |= question_screen(attempt, number)
+            context |= screens.question_screen_at(attempt, number)
     template = "embeds/lesson_embed.html"
     if request.htmx:
         template += "#practice-panel"
     return render(request, template, context, status=status)
-
-
-def question_screen(attempt, number):
-    """The shared question screen, at `number` or, if there is no such question, where the
-    student left off. The embed has no navigator: its forms post the number."""
-    question_ids, question = content_cache.question_at(attempt, number or 0)
-    if question is None:
-        number = attempt.resume_number()
-        question_ids, question = content_cache.question_at(attempt, number)
-    responses = {r.question_id: r for r in attempt.responses.all()}
-    return screens.question_screen(attempt, question_ids, question, number, responses)
 
 
 def posted_number(request):

@@ -8,6 +8,9 @@ embed (embeds/views.py) has no navigator and posts forms that carry its token.
 
 from collections.abc import Callable
 
+from django.utils.translation import gettext as _
+
+from quizzes import content_cache
 from quizzes.models import Attempt
 
 QuestionURL = Callable[[Attempt, int], str]
@@ -74,6 +77,18 @@ def question_screen(
     }
 
 
+def question_screen_at(attempt, number) -> dict:
+    """The question screen at `number` or, if there is no such question, where the student
+    left off: for the pages without a navigator (the embed, an LMS's frame), whose forms
+    post the number."""
+    question_ids, question = content_cache.question_at(attempt, number or 0)
+    if question is None:
+        number = attempt.resume_number()
+        question_ids, question = content_cache.question_at(attempt, number)
+    responses = {r.question_id: r for r in attempt.responses.all()}
+    return question_screen(attempt, question_ids, question, number, responses)
+
+
 def question_view(attempt, question, response, number, reveal=False):
     """What _question_fields.html needs: the kind's template and its items in this
     attempt's order, each under its item token (never its id), and the saved answer."""
@@ -103,6 +118,13 @@ def other_language(attempt, question) -> dict | None:
         "prompt": other.prompt_text,
         "lists": other.kind_rules.reading(attempt, other),
     }
+
+
+def closed_message(attempt) -> str:
+    """Why a submitted attempt took no answer."""
+    if attempt.deadline and attempt.submitted_at == attempt.deadline:
+        return _("Time is up: your attempt was submitted with the answers saved in time.")
+    return _("This attempt was already submitted; answers can no longer change.")
 
 
 def results_rows(attempt) -> list[dict]:

@@ -184,10 +184,7 @@ def reload_closed(attempt):
 
 def closed_attempt_reply(request: HtmxHttpRequest, attempt):
     """Answers to a submitted attempt change nothing; say why and show the results."""
-    if attempt.deadline and attempt.submitted_at == attempt.deadline:
-        message = _("Time is up: your attempt was submitted with the answers saved in time.")
-    else:
-        message = _("This attempt was already submitted; answers can no longer change.")
+    message = screens.closed_message(attempt)
     if request.method == "GET":
         return redirect("quizzes:attempt_results", public_id=attempt.public_id)
     template = "quizzes/attempt_closed.html"

@@ -10,7 +10,8 @@
 //   again) and "resize" when its window resizes (we measure again). To the older
 //   h5p-resizer.js, after the first round, we send only "resize" (see resizePrepared).
 // - In a sandboxed frame, where the quiz can't run, says where to find it.
-// - After htmx swaps the practice panel, reads the news out and moves focus into it,
+// - After htmx swaps the panel (data-panel: the practice quiz, or an LMS's quiz in
+//   lti/attempt.html), reads the news out and moves focus into it,
 //   so keyboard and screen reader users stay in the frame where they were answering.
 // - Keeps the language switch's hidden fields on the attempt and question now shown.
 // - When a request gets no answer, or a server error, says nothing was sent: the panel
@@ -101,7 +102,7 @@
 
   function requestFailed(event, wordsName) {
     var region = document.getElementById("announcer");
-    var panel = document.getElementById("practice-panel");
+    var panel = document.querySelector("[data-panel]");
     var form = event.detail.elt && event.detail.elt.closest && event.detail.elt.closest("form");
     if (!region || !panel) return;
     var note = document.getElementById("request-error");
@@ -120,7 +121,7 @@
   document.addEventListener("htmx:responseError", function (event) { requestFailed(event, "notSentServer"); });
 
   document.addEventListener("htmx:afterSettle", function () {
-    var panel = document.getElementById("practice-panel");
+    var panel = document.querySelector("[data-panel]");
     if (!panel) return;
     // The language switch posts the attempt's token and the question now on screen.
     var languageSwitch = document.querySelector(".embed-language-switch");
