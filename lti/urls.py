@@ -13,4 +13,8 @@ urlpatterns = [
     path("launch/", views.Launch.as_view(), name="launch"),
     path("deep-link/", views.deep_link, name="deep_link"),
     path("continue/<uuid:ticket>/", views.continue_launch, name="continue"),
+    # The quiz in the LMS's frame: every request a POST carrying the attempt's token.
+    path("attempt/question/", views.attempt_question, name="attempt_question"),
+    path("attempt/answer/", views.attempt_answer, name="attempt_answer"),
+    path("attempt/submit/", views.attempt_submit, name="attempt_submit"),
 ]

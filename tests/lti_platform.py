@@ -59,6 +59,8 @@ class Platform:
         self.members = []  # the course's roster, as its Names and Role service lists it
         # The course page's activity (course_page): who opens it, and its custom parameters.
         self.activity = {"user": "s-1", "roles": [LEARNER], "custom": {}}
+        # Whether the course page offers LTI's platform storage, in a frame of this name.
+        self.storage_target = None
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(self))
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         self.url = f"http://127.0.0.1:{self.server.server_port}"
@@ -119,6 +121,8 @@ class Platform:
             "client_id": self.client_id,
             "lti_deployment_id": self.deployment,
         }
+        if self.storage_target:
+            query["lti_storage_target"] = self.storage_target
         return f"{tool_login}?{urlencode(query)}"
 
     def launch_data(
@@ -182,6 +186,26 @@ class Platform:
         return {"state": data["state"], "id_token": data["id_token"]}, data["launch_url"]
 
 
+# LTI's platform storage, as the 1EdTech "Client Side postMessages" specification describes
+# it: the course page keeps values for the tools in its frames, each tool's (by origin) apart.
+STORAGE_SCRIPT = """<script>
+var kept = {};
+window.addEventListener("message", function (event) {
+  var data = event.data || {};
+  var key = event.origin + " " + data.key;
+  var reply = {subject: data.subject + ".response", message_id: data.message_id, key: data.key};
+  if (data.subject === "lti.put_data") {
+    kept[key] = reply.value = data.value;
+  } else if (data.subject === "lti.get_data") {
+    reply.value = kept[key];
+  } else {
+    return;
+  }
+  event.source.postMessage(reply, event.origin);
+});
+</script>"""
+
+
 def handler_for(platform):
     config = PlatformConfig(registration=None)
 
@@ -225,7 +249,9 @@ def handler_for(platform):
                     "<title>Space science, year 10</title></head><body><main>"
                     "<h1>Space science, year 10</h1>"
                     f'<iframe title="Wolf Amendment quiz" src="{html.escape(login)}" '
-                    'width="800" height="500"></iframe></main></body></html>'
+                    'width="800" height="600"></iframe></main>'
+                    f"{STORAGE_SCRIPT if platform.storage_target == '_parent' else ''}"
+                    "</body></html>"
                 )
             if path == "/auth":  # the LMS's answer to the tool's login: the launch itself
                 preflight = {k: v[0] for k, v in parse_qs(query).items()}
@@ -235,6 +261,8 @@ def handler_for(platform):
                     platform.activity["roles"],
                     custom=platform.activity["custom"],
                 )
+                if "lti_storage_target" in preflight:
+                    form["lti_storage_target"] = preflight["lti_storage_target"]
                 fields = "".join(
                     f'<input type="hidden" name="{name}" value="{html.escape(value)}">'
                     for name, value in form.items()

@@ -14,7 +14,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from lti_tool.models import Key, LtiUser
 
-from classrooms.models import Classroom, Enrollment
+from classrooms.models import Assignment, Classroom, Enrollment
+from embeds import tokens
 from lti.models import Activity
 from quizzes import marking
 from quizzes.factories import QuestionFactory
@@ -227,20 +228,175 @@ def test_a_launch_link_works_once(client, platform, registration, quiz):
     assert again.status_code == 403 and "used already" in again.text
 
 
-def test_in_a_frame_the_student_opens_the_quiz_in_a_tab_of_its_own(
-    client, platform, registration, quiz
-):
+def login_in_frame(client, platform, registration):
+    """The LMS's login, in its frame: the tool's page, and the address it goes on to."""
     login = platform.login_url(reverse("lti:login", args=[registration.uuid]), "s-1")
     page = client.get(login, HTTP_SEC_FETCH_DEST="iframe")
+    platform_url = re.search(r'data-platform-url="([^"]+)"', page.text)[1].replace("&amp;", "&")
+    platform.trust_tool(Key.objects.as_jwks())
+    return page, platform_url
+
+
+def in_frame(client, url, data, site="same-origin"):
+    """A POST from a page in the LMS's frame."""
+    return client.post(url, data, HTTP_SEC_FETCH_DEST="iframe", HTTP_SEC_FETCH_SITE=site)
+
+
+def frame_token(page) -> str:
+    return re.search(r'name="embed_token" value="([^"]+)"', page.text)[1]
+
+
+def frame_launch(client, platform, registration, quiz):
+    """A student's login and launch in the LMS's frame, cookies kept: the quiz's page."""
+    _page, platform_url = login_in_frame(client, platform, registration)
+    form, url = platform.launch_data(platform_url, "s-1", [LEARNER], custom={"quiz": quiz.slug})
+    return in_frame(client, url.removeprefix(platform.tool), form, site="cross-site")
+
+
+def test_in_a_frame_the_student_takes_the_quiz_there_with_no_cookie_of_their_own(
+    client, platform, registration, quiz, run_tasks
+):
+    quiz.questions.update(shuffle=False)
+    page, _ = login_in_frame(client, platform, registration)
     # The script goes on to the LMS where the frame keeps cookies; otherwise a new tab.
     assert page.status_code == 200 and "lti1p3_new_window=1" in page.text
     assert "frame-ancestors *" in page["Content-Security-Policy"]
-    platform_url = re.search(r'data-platform-url="([^"]+)"', page.text)[1].replace("&amp;", "&")
-    platform.trust_tool(Key.objects.as_jwks())
+    question_page = frame_launch(client, platform, registration, quiz)
+    assert question_page.status_code == 200 and "Question 1 of 2" in question_page.text
+    assert "frame-ancestors *" in question_page["Content-Security-Policy"]
+    assert "_auth_user_id" not in client.session  # the page's token names the attempt
+    attempt = Attempt.objects.get()
+    first, second = attempt.questions()
+
+    # Going on with nothing entered saves nothing; with an answer entered, saves it first.
+    answer = reverse("lti:attempt_answer")
+    skipped = in_frame(
+        client, answer, {"embed_token": frame_token(question_page), "number": 1, "go": 2}
+    )
+    assert "Question 2 of 2" in skipped.text and not attempt.responses.exists()
+    right = second.choices.get(is_correct=True)
+    fields = {"embed_token": frame_token(skipped), "number": 2, "go": "finish"}
+    finishing = in_frame(client, answer, fields | answer_data(attempt, second, right.pk))
+    assert "1 of 2 answered." in finishing.text and "Submit for grading" in finishing.text
+    back = in_frame(
+        client, reverse("lti:attempt_question"), {"embed_token": frame_token(finishing)}
+    )
+    assert "Question 1 of 2" in back.text  # where the student left off
+    right = first.choices.get(is_correct=True)
+    fields = {"embed_token": frame_token(back), "number": 1}
+    saved = in_frame(client, answer, fields | answer_data(attempt, first, right.pk))
+    assert "Your answer is saved." in saved.text
+
+    results = in_frame(client, reverse("lti:attempt_submit"), {"embed_token": frame_token(saved)})
+    assert "You scored 2 out of 2." in results.text
+    run_tasks()
+    (score,) = platform.scores
+    assert (score["userId"], score["scoreGiven"]) == ("s-1", 2.0)
+    # Opened again with no attempt left: why, above the results.
+    again = frame_launch(client, platform, registration, quiz)
+    assert "You have used all 1 of your attempts." in again.text
+    assert "You scored 2 out of 2." in again.text and Attempt.objects.count() == 1
+
+
+def test_the_frames_quiz_takes_only_its_own_token_from_its_own_pages(
+    client, platform, registration, quiz
+):
+    page = frame_launch(client, platform, registration, quiz)
+    attempt = Attempt.objects.get()
+    question = attempt.questions()[0]
+    answer = answer_data(attempt, question, question.choices.first().pk) | {"number": 1}
+    token = frame_token(page)
+
+    changed = in_frame(client, reverse("lti:attempt_answer"), answer | {"embed_token": token + "x"})
+    assert changed.status_code == 403 and "too old or was changed" in changed.text
+    # A practice embed's token for the same attempt: signed alike, but not for this.
+    embed_token = tokens.make_token(attempt.public_id)
+    other = in_frame(client, reverse("lti:attempt_answer"), answer | {"embed_token": embed_token})
+    assert other.status_code == 403
+    forged = in_frame(
+        client, reverse("lti:attempt_answer"), answer | {"embed_token": token}, site="cross-site"
+    )
+    assert forged.status_code == 403 and "another website" in forged.text
+    assert not attempt.responses.exists()
+
+
+def test_the_frames_quiz_keeps_the_assignments_feedback_and_review(
+    client, platform, registration, quiz
+):
+    quiz.questions.update(shuffle=False)
+    page = frame_launch(client, platform, registration, quiz)
+    attempt = Attempt.objects.get()
+    Assignment.objects.filter(pk=attempt.assignment_id).update(
+        feedback_mode=Assignment.FeedbackMode.IMMEDIATE, review_shows_answers=False
+    )
+    first = attempt.questions()[0]
+    wrong = first.choices.filter(is_correct=False).first()
+    fields = {"embed_token": frame_token(page), "number": 1}
+    checked = in_frame(
+        client, reverse("lti:attempt_answer"), fields | answer_data(attempt, first, wrong.pk)
+    )
+    assert "Not quite." in checked.text and "Check answer" not in checked.text
+    right = first.choices.get(is_correct=True)
+    fields["embed_token"] = frame_token(checked)
+    again = in_frame(
+        client, reverse("lti:attempt_answer"), fields | answer_data(attempt, first, right.pk)
+    )
+    assert again.status_code == 409 and "already answered" in again.text
+    assert attempt.responses.get().points == 0
+
+    results = in_frame(client, reverse("lti:attempt_submit"), {"embed_token": frame_token(again)})
+    assert "You scored 0 out of 2." in results.text
+    assert "chosen not to show the right answers" in results.text
+    assert "Right answer:" not in results.text
+
+
+def test_with_the_lms_storage_the_state_is_checked_in_the_browser(
+    client, platform, registration, quiz
+):
+    platform.storage_target = "_parent"
+    page, platform_url = login_in_frame(client, platform, registration)
+    assert 'data-storage-target="_parent"' in page.text
+    assert f'data-storage-origin="{platform.url}"' in page.text
+    assert "lti_storage_target=_parent" in platform_url
+    client.cookies.clear()  # the frame kept no cookie
     form, url = platform.launch_data(platform_url, "s-1", [LEARNER], custom={"quiz": quiz.slug})
-    reply = client.post(url.removeprefix(platform.tool), form, HTTP_SEC_FETCH_DEST="iframe")
-    assert reply.status_code == 200 and 'target="_blank"' in reply.text
-    assert re.search(r'href="/lti/continue/[0-9a-f-]+/"', reply.text)
+    form["lti_storage_target"] = "_parent"
+    check = in_frame(client, url.removeprefix(platform.tool), form, site="cross-site")
+    # A page whose script reads the state from the LMS's storage, then posts it all again.
+    assert check.status_code == 200 and 'id="lti-state-check"' in check.text
+    assert f'data-storage-origin="{platform.url}"' in check.text
+    assert not Attempt.objects.exists()
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', check.text))
+    assert fields["lti_state_checked"] == "1" and fields["state"] == form["state"]
+
+    question_page = in_frame(client, reverse("lti:launch"), fields)
+    assert question_page.status_code == 200 and "Question 1 of 2" in question_page.text
+
+
+def test_a_launch_claiming_its_state_was_checked_must_come_from_the_tools_page(
+    client, platform, registration, quiz
+):
+    """Else another site could post any launch of its own as checked, into a student's
+    browser, and have them answer as someone else (seen passing without the check)."""
+    _page, platform_url = login_in_frame(client, platform, registration)
+    client.cookies.clear()
+    form, url = platform.launch_data(platform_url, "s-1", [LEARNER], custom={"quiz": quiz.slug})
+    claimed = form | {"lti_storage_target": "_parent", "lti_state_checked": "1"}
+    for site in ("cross-site", "same-site"):
+        reply = in_frame(client, url.removeprefix(platform.tool), claimed, site=site)
+        assert reply.status_code == 400 and "did not come from the LMS" in reply.text
+    assert not Attempt.objects.exists()
+
+
+def test_without_a_cookie_or_the_lms_storage_a_launch_is_refused(
+    client, platform, registration, quiz
+):
+    _page, platform_url = login_in_frame(client, platform, registration)
+    client.cookies.clear()
+    form, url = platform.launch_data(platform_url, "s-1", [LEARNER], custom={"quiz": quiz.slug})
+    reply = in_frame(client, url.removeprefix(platform.tool), form, site="cross-site")
+    assert reply.status_code == 400 and "State not found" in reply.text
+    assert not Attempt.objects.exists()
 
 
 def test_a_teachers_launch_shows_the_activity_and_makes_them_its_teacher(

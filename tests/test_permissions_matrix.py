@@ -90,6 +90,9 @@ lti:login                                           400       400       400     
 lti:launch                                          405       405       405       405       405       405
 lti:deep_link                                       405       405       405       405       405       405
 lti:continue                                        403       403       403       403       403       403
+lti:attempt_question                                405       405       405       405       405       405
+lti:attempt_answer                                  405       405       405       405       405       405
+lti:attempt_submit                                  405       405       405       405       405       405
 # The admin site
 admin:index                                         login     login     login     shows     scoped    shows
 admin:login                                         scoped    ok        scoped    redirect  redirect  redirect

@@ -78,3 +78,44 @@ def test_a_student_takes_an_lms_activity_with_third_party_cookies_blocked(
     run_tasks()
     (score,) = platform.scores
     assert (score["userId"], score["scoreGiven"], score["scoreMaximum"]) == ("s-1", 2.0, 2.0)
+
+
+def test_with_the_lms_storage_a_student_takes_the_quiz_inside_the_frame(
+    context,  # noqa: F811
+    live_server,
+    platform,
+    quiz,
+    run_tasks,
+):
+    platform.activity["custom"] = {"quiz": quiz.slug}
+    platform.storage_target = "_parent"  # the course page keeps values for its tools
+    context.set_extra_http_headers({"X-Forwarded-Proto": "https"})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(f"{platform.url}/course")
+    frame = page.frame_locator("iframe[title='Wolf Amendment quiz']")
+
+    # No cookie in the frame: the login's state went to the LMS's storage and back.
+    expect(frame.get_by_text("Question 1 of 2").first).to_be_visible()
+    ((key, state),) = page.evaluate("Object.entries(kept)")  # the course page's storage
+    assert key == f"{live_server.url} state_{state}" and len(state) > 20
+    assert [c for c in context.cookies() if c["domain"] == "localhost"] == []
+    expect(frame.get_by_text("Signed in from your course as Student s-1.")).to_be_visible()
+    assert_accessible(page.frames[1])
+
+    frame.get_by_label("CNSA").check()
+    frame.get_by_role("button", name="Next").click()
+    expect(frame.get_by_text("Question 2 of 2").first).to_be_visible()
+    frame.get_by_role("button", name="Previous").click()
+    expect(frame.get_by_label("CNSA")).to_be_checked()  # saved on the way
+    frame.get_by_role("button", name="Next").click()
+    frame.get_by_label("2011").check()
+    frame.get_by_role("button", name="Finish and submit…").click()
+    expect(frame.get_by_text("2 of 2 answered.")).to_be_visible()
+    frame.get_by_role("button", name="Submit for grading").click()
+    expect(frame.get_by_text("You scored 2 out of 2.")).to_be_visible()
+    assert_accessible(page.frames[1])
+
+    run_tasks()
+    (score,) = platform.scores
+    assert (score["userId"], score["scoreGiven"], score["scoreMaximum"]) == ("s-1", 2.0, 2.0)
