@@ -4,14 +4,22 @@ Grades go to the LMS's gradebook (LTI Assignment and Grade Services): the studen
 at an activity, as its assignment's grading method picks it from their submitted attempts,
 each time a score of theirs changes there: at submission, after a teacher marks an answer,
 after a regrade. The course's roster (Names and Role Provisioning) is brought in each time
-one of its teachers opens an activity."""
+one of its teachers opens an activity.
 
+A grade the LMS doesn't take (down, or answering with an error) is sent again later, a few
+times further apart: it is worked out afresh each time, so a later send never sends an old
+grade."""
+
+from datetime import timedelta
+
+import requests
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.tasks import task
 from django.utils import timezone
 from lti_tool.models import LtiUser
 from pylti1p3.assignments_grades import AssignmentsGradesService
+from pylti1p3.exception import LtiException
 from pylti1p3.grade import Grade
 from pylti1p3.lineitem import LineItem
 from pylti1p3.service_connector import ServiceConnector
@@ -22,6 +30,14 @@ from lti.models import Activity, Course
 from quizzes.models import Attempt
 
 SCORE_FIELDS = {"submitted_at", "score", "max_score", "is_provisional"}
+# How long after each failed send of a grade the next one goes; then no more.
+GRADE_RETRIES = [
+    timedelta(minutes=1),
+    timedelta(minutes=10),
+    timedelta(hours=1),
+    timedelta(hours=6),
+    timedelta(days=1),
+]
 
 
 @receiver(post_save, sender=Attempt)
@@ -37,7 +53,7 @@ def attempt_scored(sender, instance, update_fields=None, **kwargs):
 
 
 @task()
-def send_grade(assignment_id: int, user_id: int) -> None:
+def send_grade(assignment_id: int, user_id: int, tries: int = 0) -> None:
     activity = Activity.objects.select_related("assignment", "registration", "resource_link").get(
         assignment_id=assignment_id
     )
@@ -70,7 +86,13 @@ def send_grade(assignment_id: int, user_id: int) -> None:
             .set_resource_link_id(activity.resource_link.id_on_platform)
             .set_score_maximum(float(grade.max_score))
         )
-    service.put_grade(score, line_item)
+    try:
+        service.put_grade(score, line_item)
+    except (LtiException, requests.RequestException):
+        if tries < len(GRADE_RETRIES):
+            later = timezone.now() + GRADE_RETRIES[tries]
+            send_grade.using(run_after=later).enqueue(assignment_id, user_id, tries + 1)
+        raise  # this send failed: logged at ERROR, with its traceback, by the worker
 
 
 @task()

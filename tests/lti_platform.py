@@ -57,6 +57,7 @@ class Platform:
     def __init__(self, tool="http://testserver", client_id="orbit-quiz", deployment="1"):
         self.scores, self.lineitems, self.tokens_given = [], [], 0
         self.members = []  # the course's roster, as its Names and Role service lists it
+        self.scores_refused = 0  # how many scores to answer with an error first (LMS down)
         # The course page's activity (course_page): who opens it, and its custom parameters.
         self.activity = {"user": "s-1", "roles": [LEARNER], "custom": {}}
         # Whether the course page offers LTI's platform storage, in a frame of this name.
@@ -302,6 +303,9 @@ def handler_for(platform):
                 }
                 platform.lineitems.append(item)
                 return self.reply(item, 201)
+            if self.path.endswith("/scores") and platform.scores_refused:
+                platform.scores_refused -= 1
+                return self.reply({"error": "unavailable"}, 503)
             if self.path.endswith("/scores"):
                 platform.scores.append(
                     {"lineitem": self.path.removesuffix("/scores"), **json.loads(body)}

@@ -3,6 +3,7 @@ on lti1p3platform): login, launch, the student's attempt, the grade in the LMS's
 deep linking, and the launches refused."""
 
 import re
+from datetime import timedelta
 from decimal import Decimal
 from io import StringIO
 from urllib.parse import urlsplit
@@ -11,7 +12,10 @@ import jwt as pyjwt
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.tasks import TaskResultStatus
 from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from lti_tool.models import Key, LtiUser
 
 from classrooms.models import Assignment, Classroom, Enrollment
@@ -115,6 +119,25 @@ def test_a_grade_waits_as_pending_until_the_teacher_marks_it(
     assert len(platform.scores) == 2
     assert (latest["scoreGiven"], latest["scoreMaximum"]) == (3.0, 3.0)
     assert latest["gradingProgress"] == "FullyGraded"
+
+
+def test_a_grade_the_lms_refuses_is_sent_again_later(
+    client, platform, registration, quiz, run_tasks
+):
+    reply, _ = launch(client, platform, registration, custom={"quiz": quiz.slug})
+    client.get(reply["Location"])
+    take_quiz(client, Attempt.objects.get())
+    platform.scores_refused = 1
+    run_tasks()
+    assert platform.scores == []
+    assert DBTaskResult.objects.failed().count() == 1  # the refused send, for the logs
+    (later,) = DBTaskResult.objects.filter(status=TaskResultStatus.READY)
+    assert later.run_after > timezone.now() + timedelta(seconds=50)
+
+    DBTaskResult.objects.filter(pk=later.pk).update(run_after=timezone.now())
+    run_tasks()
+    (score,) = platform.scores
+    assert score["scoreGiven"] == 2.0
 
 
 def test_without_a_column_in_the_lms_the_tool_makes_one(
