@@ -187,6 +187,15 @@ class Platform:
         return {"state": data["state"], "id_token": data["id_token"]}, data["launch_url"]
 
 
+# The frame sized as the tool asks (LTI's lti.frameResize message, as Canvas answers it).
+RESIZE_SCRIPT = """<script>
+window.addEventListener("message", function (event) {
+  if (event.data && event.data.subject === "lti.frameResize") {
+    document.querySelector("iframe").height = event.data.height;
+  }
+});
+</script>"""
+
 # LTI's platform storage, as the 1EdTech "Client Side postMessages" specification describes
 # it: the course page keeps values for the tools in its frames, each tool's (by origin) apart.
 STORAGE_SCRIPT = """<script>
@@ -251,7 +260,7 @@ def handler_for(platform):
                     "<h1>Space science, year 10</h1>"
                     f'<iframe title="Wolf Amendment quiz" src="{html.escape(login)}" '
                     'width="800" height="600"></iframe></main>'
-                    f"{STORAGE_SCRIPT if platform.storage_target == '_parent' else ''}"
+                    f"{RESIZE_SCRIPT}{STORAGE_SCRIPT if platform.storage_target == '_parent' else ''}"
                     "</body></html>"
                 )
             if path == "/auth":  # the LMS's answer to the tool's login: the launch itself

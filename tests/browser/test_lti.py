@@ -115,6 +115,10 @@ def test_with_the_lms_storage_a_student_takes_the_quiz_inside_the_frame(
     frame.get_by_role("button", name="Submit for grading").click()
     expect(frame.get_by_text("You scored 2 out of 2.")).to_be_visible()
     assert_accessible(page.frames[1])
+    # The LMS fitted its frame to the results, longer than the frame it began with.
+    tool = page.frames[1]
+    expect(page.locator("iframe")).not_to_have_attribute("height", "600")
+    assert tool.evaluate("innerHeight") >= tool.evaluate("document.documentElement.scrollHeight")
 
     run_tasks()
     (score,) = platform.scores
