@@ -1,9 +1,10 @@
-"""The attempt's screens, built once for the student pages and for the embed.
+"""The attempt's screens, built once for the student pages, the embed and an LMS's frame.
 
 The progress line, a question with its fields and (once revealed) its feedback, and the
 results. Around them the pages differ, not the screens: the student pages
 (quizzes/views.py) link every question in a navigator and save as the student goes; the
-embed (embeds/views.py) has no navigator and posts forms that carry its token.
+embed (embeds/views.py) and an LMS's frame (lti/views.py) have no navigator and post forms
+that carry their token.
 """
 
 from collections.abc import Callable
