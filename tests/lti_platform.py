@@ -254,13 +254,14 @@ def handler_for(platform):
             path, _, query = self.path.partition("?")
             if path == "/course":  # the LMS's course page, the tool in its frame
                 login = platform.login_url(f"{platform.tool}/lti/login/", platform.activity["user"])
+                storage = STORAGE_SCRIPT if platform.storage_target == "_parent" else ""
                 return self.page(
                     '<!doctype html><html lang="en"><head><meta charset="utf-8">'
                     "<title>Space science, year 10</title></head><body><main>"
                     "<h1>Space science, year 10</h1>"
                     f'<iframe title="Wolf Amendment quiz" src="{html.escape(login)}" '
                     'width="800" height="600"></iframe></main>'
-                    f"{RESIZE_SCRIPT}{STORAGE_SCRIPT if platform.storage_target == '_parent' else ''}"
+                    f"{RESIZE_SCRIPT}{storage}"
                     "</body></html>"
                 )
             if path == "/auth":  # the LMS's answer to the tool's login: the launch itself
