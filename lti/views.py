@@ -34,6 +34,7 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import reswap, retarget
 from lti_tool.models import Key, LtiLaunch, LtiRegistration
 from lti_tool.utils import DjangoToolConfig, sync_data_from_launch
 from lti_tool.views import LtiLaunchBaseView, OIDCLoginInitView
@@ -411,8 +412,9 @@ def attempt_in_frame(view):
             except tokens.BadToken:
                 raise Refusal(
                     _(
-                        "This page of the quiz is too old or was changed. Open the activity "
-                        "again from your course: your saved answers are kept."
+                        "This page of the quiz is too old or was changed, so this was not "
+                        "saved. Open the activity again from your course: your saved answers "
+                        "are kept."
                     ),
                     status=403,
                 ) from None
@@ -426,9 +428,13 @@ def attempt_in_frame(view):
             attempt.close_if_expired()
             return view(request, attempt)
         except Refusal as refusal:
-            template = "lti/attempt.html#attempt-panel" if request.htmx else "lti/refused.html"
             context = {"message": refusal.message}
-            return render(request, template, context, status=refusal.status)
+            if not request.htmx:
+                return render(request, "lti/refused.html", context, status=refusal.status)
+            # Said above the question, which stays as it was: what the student typed there
+            # is still on screen, to copy into the activity opened again.
+            reply = render(request, "lti/attempt.html#refusal", context, status=refusal.status)
+            return reswap(retarget(reply, "#frame-message"), "innerHTML")
 
     return csrf_exempt(framed(require_POST(vary_on_headers("HX-Request")(guarded))))
 

@@ -332,6 +332,15 @@ def test_the_frames_quiz_takes_only_its_own_token_from_its_own_pages(
 
     changed = in_frame(client, reverse("lti:attempt_answer"), answer | {"embed_token": token + "x"})
     assert changed.status_code == 403 and "too old or was changed" in changed.text
+    # With htmx, said above the question, which stays on screen with what was typed.
+    changed = client.post(
+        reverse("lti:attempt_answer"),
+        answer | {"embed_token": token + "x"},
+        HTTP_HX_REQUEST="true",
+        HTTP_SEC_FETCH_SITE="same-origin",
+    )
+    assert changed.status_code == 403 and "too old or was changed" in changed.text
+    assert (changed["HX-Retarget"], changed["HX-Reswap"]) == ("#frame-message", "innerHTML")
     # A practice embed's token for the same attempt: signed alike, but not for this.
     embed_token = tokens.make_token(attempt.public_id)
     other = in_frame(client, reverse("lti:attempt_answer"), answer | {"embed_token": embed_token})

@@ -103,6 +103,19 @@ def test_with_the_lms_storage_a_student_takes_the_quiz_inside_the_frame(
     expect(frame.get_by_text("Signed in from your course as Student s-1.")).to_be_visible()
     assert_accessible(page.frames[1])
 
+    # A page whose token no longer holds (too old): the answer is refused, not lost from
+    # the screen, and opening the activity again goes on where the student was.
+    frame.locator("[data-panel]").evaluate(
+        """panel => {
+            panel.querySelectorAll("[name=embed_token]").forEach(field => field.value += "x");
+            panel.setAttribute("hx-headers", panel.getAttribute("hx-headers").replace('"}', 'x"}'));
+        }"""
+    )
+    frame.get_by_label("CNSA").check()
+    frame.get_by_role("button", name="Save answer").click()
+    expect(frame.get_by_role("alert")).to_contain_text("too old or was changed")
+    expect(frame.get_by_label("CNSA")).to_be_checked()
+    page.reload()
     frame.get_by_label("CNSA").check()
     frame.get_by_role("button", name="Next").click()
     expect(frame.get_by_text("Question 2 of 2").first).to_be_visible()
@@ -116,9 +129,9 @@ def test_with_the_lms_storage_a_student_takes_the_quiz_inside_the_frame(
     expect(frame.get_by_text("You scored 2 out of 2.")).to_be_visible()
     assert_accessible(page.frames[1])
     # The LMS fitted its frame to the results, longer than the frame it began with.
-    tool = page.frames[1]
     expect(page.locator("iframe")).not_to_have_attribute("height", "600")
-    assert tool.evaluate("innerHeight") >= tool.evaluate("document.documentElement.scrollHeight")
+    shown, needed = frame.locator("html").evaluate("html => [innerHeight, html.scrollHeight]")
+    assert shown >= needed
 
     run_tasks()
     (score,) = platform.scores
