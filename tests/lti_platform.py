@@ -255,14 +255,13 @@ def handler_for(platform):
             if path == "/course":  # the LMS's course page, the tool in its frame
                 login = platform.login_url(f"{platform.tool}/lti/login/", platform.activity["user"])
                 storage = STORAGE_SCRIPT if platform.storage_target == "_parent" else ""
+                # Its listeners first, as an LMS's: the frame's messages may come at once.
                 return self.page(
                     '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-                    "<title>Space science, year 10</title></head><body><main>"
-                    "<h1>Space science, year 10</h1>"
+                    f"<title>Space science, year 10</title>{RESIZE_SCRIPT}{storage}</head>"
+                    "<body><main><h1>Space science, year 10</h1>"
                     f'<iframe title="Wolf Amendment quiz" src="{html.escape(login)}" '
-                    'width="800" height="600"></iframe></main>'
-                    f"{RESIZE_SCRIPT}{storage}"
-                    "</body></html>"
+                    'width="800" height="600"></iframe></main></body></html>'
                 )
             if path == "/auth":  # the LMS's answer to the tool's login: the launch itself
                 preflight = {k: v[0] for k, v in parse_qs(query).items()}

@@ -7,7 +7,11 @@ the tool is behind HTTPS (X-Forwarded-Proto), as in production: the login's stat
 then SameSite=None; Secure, which Chromium keeps for localhost.
 """
 
+import re
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from lti.views import tool_key
@@ -95,8 +99,9 @@ def test_with_the_lms_storage_a_student_takes_the_quiz_inside_the_frame(
     page.goto(f"{platform.url}/course")
     frame = page.frame_locator("iframe[title='Wolf Amendment quiz']")
 
-    # No cookie in the frame: the login's state went to the LMS's storage and back.
-    expect(frame.get_by_text("Question 1 of 2").first).to_be_visible()
+    # No cookie in the frame: the login's state went to the LMS's storage and back (five
+    # pages: allow for a slow machine).
+    expect(frame.get_by_text("Question 1 of 2").first).to_be_visible(timeout=15_000)
     ((key, state),) = page.evaluate("Object.entries(kept)")  # the course page's storage
     assert key == f"{live_server.url} state_{state}" and len(state) > 20
     assert [c for c in context.cookies() if c["domain"] == "localhost"] == []
@@ -124,9 +129,9 @@ def test_with_the_lms_storage_a_student_takes_the_quiz_inside_the_frame(
     frame.get_by_role("button", name="Next").click()
     frame.get_by_label("2011").check()
     frame.get_by_role("button", name="Finish and submit…").click()
-    expect(frame.get_by_text("2 of 2 answered.")).to_be_visible()
+    expect(frame.locator("#attempt-panel")).to_contain_text("2 of 2 answered.")
     frame.get_by_role("button", name="Submit for grading").click()
-    expect(frame.get_by_text("You scored 2 out of 2.")).to_be_visible()
+    expect(frame.locator(".score")).to_have_text("You scored 2 out of 2.")
     assert_accessible(page.frames[1])
     # The LMS fitted its frame to the results, longer than the frame it began with.
     expect(page.locator("iframe")).not_to_have_attribute("height", "600")
@@ -136,3 +141,26 @@ def test_with_the_lms_storage_a_student_takes_the_quiz_inside_the_frame(
     run_tasks()
     (score,) = platform.scores
     assert (score["userId"], score["scoreGiven"], score["scoreMaximum"]) == ("s-1", 2.0, 2.0)
+
+
+def test_in_the_frame_a_timed_attempt_counts_down_and_ends_in_its_results(
+    context,  # noqa: F811
+    platform,
+    quiz,
+):
+    platform.activity["custom"] = {"quiz": quiz.slug}
+    platform.storage_target = "_parent"
+    context.set_extra_http_headers({"X-Forwarded-Proto": "https"})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(f"{platform.url}/course")
+    frame = page.frame_locator("iframe[title='Wolf Amendment quiz']")
+    # The launch takes five pages: allow for a slow machine.
+    expect(frame.get_by_text("Question 1 of 2").first).to_be_visible(timeout=15_000)
+
+    Attempt.objects.update(deadline=timezone.now() + timedelta(seconds=5))
+    frame.get_by_label("CNSA").check()
+    frame.get_by_role("button", name="Save answer").click()
+    expect(frame.get_by_role("timer")).to_have_text(re.compile(r"^0:0[0-5]$"))
+    # Nothing pressed: at the deadline the frame shows the attempt as the server closed it.
+    expect(frame.locator(".score")).to_have_text("You scored 1 out of 2.", timeout=15_000)
