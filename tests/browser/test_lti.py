@@ -84,6 +84,21 @@ def test_a_student_takes_an_lms_activity_with_third_party_cookies_blocked(
     assert (score["userId"], score["scoreGiven"], score["scoreMaximum"]) == ("s-1", 2.0, 2.0)
 
 
+def open_with_platform_storage(browser, platform, quiz):
+    """In the browser (a context), the course page of an LMS that keeps its tools' values,
+    with its activity (the quiz) open in its frame: the page and the frame."""
+    platform.activity["custom"] = {"quiz": quiz.slug}
+    platform.storage_target = "_parent"  # the course page keeps values for its tools
+    browser.set_extra_http_headers({"X-Forwarded-Proto": "https"})
+    page = browser.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(f"{platform.url}/course")
+    frame = page.frame_locator("iframe[title='Wolf Amendment quiz']")
+    # The launch takes five pages: allow for a slow machine.
+    expect(frame.get_by_text("Question 1 of 2").first).to_be_visible(timeout=15_000)
+    return page, frame
+
+
 def test_with_the_lms_storage_a_student_takes_the_quiz_inside_the_frame(
     context,  # noqa: F811
     live_server,
@@ -91,17 +106,8 @@ def test_with_the_lms_storage_a_student_takes_the_quiz_inside_the_frame(
     quiz,
     run_tasks,
 ):
-    platform.activity["custom"] = {"quiz": quiz.slug}
-    platform.storage_target = "_parent"  # the course page keeps values for its tools
-    context.set_extra_http_headers({"X-Forwarded-Proto": "https"})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.goto(f"{platform.url}/course")
-    frame = page.frame_locator("iframe[title='Wolf Amendment quiz']")
-
-    # No cookie in the frame: the login's state went to the LMS's storage and back (five
-    # pages: allow for a slow machine).
-    expect(frame.get_by_text("Question 1 of 2").first).to_be_visible(timeout=15_000)
+    page, frame = open_with_platform_storage(context, platform, quiz)
+    # No cookie in the frame: the login's state went to the LMS's storage and back.
     ((key, state),) = page.evaluate("Object.entries(kept)")  # the course page's storage
     assert key == f"{live_server.url} state_{state}" and len(state) > 20
     assert [c for c in context.cookies() if c["domain"] == "localhost"] == []
@@ -148,16 +154,7 @@ def test_in_the_frame_a_timed_attempt_counts_down_and_ends_in_its_results(
     platform,
     quiz,
 ):
-    platform.activity["custom"] = {"quiz": quiz.slug}
-    platform.storage_target = "_parent"
-    context.set_extra_http_headers({"X-Forwarded-Proto": "https"})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.goto(f"{platform.url}/course")
-    frame = page.frame_locator("iframe[title='Wolf Amendment quiz']")
-    # The launch takes five pages: allow for a slow machine.
-    expect(frame.get_by_text("Question 1 of 2").first).to_be_visible(timeout=15_000)
-
+    _page, frame = open_with_platform_storage(context, platform, quiz)
     Attempt.objects.update(deadline=timezone.now() + timedelta(seconds=5))
     frame.get_by_label("CNSA").check()
     frame.get_by_role("button", name="Save answer").click()
