@@ -57,8 +57,9 @@ def send_grade(assignment_id: int, user_id: int, tries: int = 0) -> None:
     activity = Activity.objects.select_related("assignment", "registration", "resource_link").get(
         assignment_id=assignment_id
     )
-    student = LtiUser.objects.filter(registration=activity.registration, auth_user_id=user_id)
-    student = student.first()
+    student = LtiUser.objects.filter(
+        registration=activity.registration, auth_user_id=user_id
+    ).first()
     if student is None:  # added to the class here, not by the LMS: it has no place for them
         return
     grade = gradebook.grade_of(activity.assignment, user_id)

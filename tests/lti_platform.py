@@ -126,30 +126,11 @@ class Platform:
             query["lti_storage_target"] = self.storage_target
         return f"{tool_login}?{urlencode(query)}"
 
-    def launch_data(
-        self,
-        preflight_url,
-        user,
-        roles,
-        *,
-        custom=None,
-        signed_as=None,
-        deep_link=False,
-        claims=None,
-        column=True,
-    ) -> dict:
-        """The form the platform posts to the tool, answering the tool's login redirect."""
+    def launch_data(self, preflight_url, user, roles, **options):
+        """The form the platform posts to the tool, answering the tool's login redirect
+        (its address: `answer_login`, which takes the options)."""
         preflight = {k: v[0] for k, v in parse_qs(urlsplit(preflight_url).query).items()}
-        return self.answer_login(
-            preflight,
-            user,
-            roles,
-            custom=custom,
-            signed_as=signed_as,
-            deep_link=deep_link,
-            claims=claims,
-            column=column,
-        )
+        return self.answer_login(preflight, user, roles, **options)
 
     def answer_login(
         self,
